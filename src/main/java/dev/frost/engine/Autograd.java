@@ -1,0 +1,46 @@
+package dev.frost.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+
+import java.util.function.Supplier;
+
+/** Autograd recording on and off, and gradient buffers: the parts of libtorch the freezing switches need. */
+public final class Autograd {
+    private Autograd() {}
+
+    /** Opens a recording scope: operations inside it build a backward graph. */
+    public static GradientCollector record() {
+        return FrostEngine.get().newGradientCollector();
+    }
+
+    /** Whether operations executed now would be recorded for backward. */
+    public static boolean isRecording() {
+        FrostEngine.get();
+        return JniUtils.isGradMode();
+    }
+
+    /** Runs {@code body} with recording off, restoring the previous mode afterwards. */
+    public static <T> T withoutRecording(Supplier<T> body) {
+        FrostEngine.get();
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return body.get();
+        } finally {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
+    /** Whether this array is part of a recorded graph (it requires a gradient). */
+    public static boolean requiresGrad(NDArray array) {
+        return JniUtils.requiresGrad((PtNDArray) array);
+    }
+
+    /** Zeroes the accumulated gradient of a parameter array in place, without allocating. */
+    public static void zeroGrad(NDArray parameter) {
+        JniUtils.zeroGrad((PtNDArray) parameter);
+    }
+}

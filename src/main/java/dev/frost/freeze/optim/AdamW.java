@@ -1,0 +1,67 @@
+package dev.frost.freeze.optim;
+
+import ai.djl.ndarray.NDArray;
+import dev.frost.FrostException;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Adam with decoupled weight decay (Loshchilov and Hutter), PyTorch's update rule and bias correction. */
+public final class AdamW extends Optimizer {
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final double weightDecay;
+
+    public AdamW(double beta1, double beta2, double epsilon, double weightDecay) {
+        if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || epsilon <= 0 || weightDecay < 0) {
+            throw new FrostException("adamw: betas must be in [0, 1), epsilon > 0, weight decay >= 0; got betas "
+                    + beta1 + ", " + beta2 + ", epsilon " + epsilon + ", weight decay " + weightDecay);
+        }
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.weightDecay = weightDecay;
+    }
+
+    /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
+    public AdamW() {
+        this(0.9, 0.999, 1e-8, 0.01);
+    }
+
+    @Override
+    public String type() {
+        return "adamw";
+    }
+
+    @Override
+    public Map<String, Object> hyperParameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("beta1", beta1);
+        m.put("beta2", beta2);
+        m.put("epsilon", epsilon);
+        m.put("weightDecay", weightDecay);
+        return m;
+    }
+
+    @Override
+    protected List<String> bufferNames() {
+        return List.of("exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    protected void update(NDArray weight, NDArray grad, State state, double lr) {
+        if (weightDecay != 0) {
+            weight.muli(1 - lr * weightDecay);
+        }
+        NDArray m = state.buffers.get("exp_avg");
+        NDArray v = state.buffers.get("exp_avg_sq");
+        m.muli(beta1).addi(grad.mul(1 - beta1));
+        v.muli(beta2).addi(grad.square().muli(1 - beta2));
+        double bc1 = 1 - Math.pow(beta1, state.steps);
+        double bc2 = 1 - Math.pow(beta2, state.steps);
+        NDArray denom = temp(v.sqrt()).divi(Math.sqrt(bc2)).addi(epsilon);
+        weight.subi(temp(m.div(denom)).muli(lr / bc1));
+    }
+}

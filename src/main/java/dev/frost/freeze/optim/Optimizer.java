@@ -1,0 +1,153 @@
+package dev.frost.freeze.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import dev.frost.engine.Autograd;
+import dev.frost.engine.FrostEngine;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A first-order optimizer over parameter groups. Lifecycle: {@link #step} after each backward pass (it also zeroes
+ * the gradients it consumed); state is created lazily for a parameter on its first update and dropped as soon as the
+ * parameter is no longer in any group (frozen), so an unfrozen parameter starts with fresh state.
+ */
+public abstract class Optimizer implements AutoCloseable {
+    /** Per-parameter state: named buffers and the number of updates applied. */
+    protected static final class State {
+        final Map<String, NDArray> buffers = new LinkedHashMap<>();
+        long steps;
+    }
+
+    private final Map<String, State> states = new LinkedHashMap<>();
+    private final NDManager stateManager = FrostEngine.newManager();
+    private NDManager scratch;
+
+    /** Short name used in checkpoints ("sgd", "adamw"). */
+    public abstract String type();
+
+    /** Hyper-parameters, for checkpoints and logs. */
+    public abstract Map<String, Object> hyperParameters();
+
+    /** Names of the per-parameter buffers this optimizer keeps. */
+    protected abstract List<String> bufferNames();
+
+    /** Updates {@code weight} in place from {@code grad}; buffers of {@code state} are allocated already. */
+    protected abstract void update(NDArray weight, NDArray grad, State state, double lr);
+
+    /**
+     * Applies one update with learning rate {@code baseLr × group multiplier} to every parameter in the groups and
+     * zeroes its gradient. Parameters not in a group lose their state.
+     */
+    public final void step(List<ParamGroup> groups, double baseLr) {
+        Set<String> live = new HashSet<>();
+        try (NDManager tmp = FrostEngine.newManager()) {
+            scratch = tmp;
+            Autograd.withoutRecording(() -> {
+                for (ParamGroup g : groups) {
+                    double lr = baseLr * g.lrMultiplier();
+                    for (Map.Entry<String, Parameter> e : g.parameters().entrySet()) {
+                        live.add(e.getKey());
+                        NDArray weight = e.getValue().getArray();
+                        NDArray grad = weight.getGradient();
+                        grad.attach(tmp);
+                        State st = states.computeIfAbsent(e.getKey(), k -> newState(weight));
+                        st.steps++;
+                        update(weight, grad, st, lr);
+                        Autograd.zeroGrad(weight);
+                    }
+                }
+                return null;
+            });
+        } finally {
+            scratch = null;
+        }
+        states.keySet().removeIf(name -> {
+            if (live.contains(name)) {
+                return false;
+            }
+            states.get(name).buffers.values().forEach(NDArray::close);
+            return true;
+        });
+    }
+
+    private State newState(NDArray weight) {
+        State st = new State();
+        for (String b : bufferNames()) {
+            NDArray buf = weight.zerosLike();
+            buf.attach(stateManager);
+            st.buffers.put(b, buf);
+        }
+        return st;
+    }
+
+    /** Moves a temporary into this step's scratch scope so it is freed with it. */
+    protected final NDArray temp(NDArray array) {
+        array.attach(scratch);
+        return array;
+    }
+
+    /** Whether the optimizer holds state for this qualified parameter name. */
+    public final boolean hasState(String parameterName) {
+        return states.containsKey(parameterName);
+    }
+
+    /** Number of parameters that own state. */
+    public final int stateCount() {
+        return states.size();
+    }
+
+    public final Set<String> statefulParameters() {
+        return Set.copyOf(states.keySet());
+    }
+
+    /** Drops all state (fastai's {@code clear_state}). */
+    public final void clearState() {
+        states.values().forEach(s -> s.buffers.values().forEach(NDArray::close));
+        states.clear();
+    }
+
+    /** Buffers by {@code parameter:buffer}, for checkpoints. The arrays stay owned by the optimizer. */
+    public final Map<String, NDArray> stateArrays() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        states.forEach((name, st) -> st.buffers.forEach((b, arr) -> out.put(name + ":" + b, arr)));
+        return out;
+    }
+
+    /** Update counts by parameter name, for checkpoints. */
+    public final Map<String, Long> stepCounts() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        states.forEach((name, st) -> out.put(name, st.steps));
+        return out;
+    }
+
+    /** Replaces all state with copies of the given buffers and counts (as written by {@link #stateArrays}). */
+    public final void loadState(Map<String, NDArray> arrays, Map<String, Long> steps) {
+        clearState();
+        steps.forEach((name, count) -> {
+            State st = new State();
+            st.steps = count;
+            for (String b : bufferNames()) {
+                NDArray src = arrays.get(name + ":" + b);
+                if (src == null) {
+                    throw new dev.frost.FrostException("optimizer state for '" + name + "' lacks buffer '" + b + "'");
+                }
+                NDArray copy = stateManager.create(src.getShape(), src.getDataType());
+                src.copyTo(copy);
+                st.buffers.put(b, copy);
+            }
+            states.put(name, st);
+        });
+    }
+
+    @Override
+    public void close() {
+        clearState();
+        stateManager.close();
+    }
+}

@@ -1,0 +1,19 @@
+package dev.frost.train;
+
+/**
+ * Hooks at the boundaries of the loop. Freeze state, learning-rate multipliers and the trainBn switch may be changed
+ * in any of them; the next step picks the change up without rebuilding anything.
+ */
+public interface Callback {
+    default void beforeFit(TrainingContext ctx) {}
+
+    default void beforeEpoch(TrainingContext ctx) {}
+
+    default void beforeStep(TrainingContext ctx) {}
+
+    default void afterStep(TrainingContext ctx) {}
+
+    default void afterEpoch(TrainingContext ctx) {}
+
+    default void afterFit(TrainingContext ctx) {}
+}

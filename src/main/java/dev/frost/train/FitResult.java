@@ -1,0 +1,56 @@
+package dev.frost.train;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The epochs of a finished (or stopped) run, and what freezing saved over all of them. */
+public record FitResult(List<EpochRecord> epochs, boolean stoppedEarly) {
+
+    public EpochRecord last() {
+        return epochs.get(epochs.size() - 1);
+    }
+
+    public double trainSeconds() {
+        return epochs.stream().mapToDouble(EpochRecord::trainSeconds).sum();
+    }
+
+    public double fullTrainSecondsEstimate() {
+        return epochs.stream().mapToDouble(EpochRecord::fullTrainSecondsEstimate).sum();
+    }
+
+    public long executedFlops() {
+        return epochs.stream().mapToLong(EpochRecord::executedFlops).sum();
+    }
+
+    public long fullFlops() {
+        return epochs.stream().mapToLong(EpochRecord::fullFlops).sum();
+    }
+
+    public long backwardFlops() {
+        return epochs.stream().mapToLong(EpochRecord::backwardFlops).sum();
+    }
+
+    public long fullBackwardFlops() {
+        return epochs.stream().mapToLong(EpochRecord::fullBackwardFlops).sum();
+    }
+
+    /** Fraction of full-training FLOPs that freezing avoided. */
+    public double flopsSaved() {
+        return fullFlops() == 0 ? 0 : 1 - executedFlops() / (double) fullFlops();
+    }
+
+    /** Fraction of (measured) full-training time that freezing avoided. */
+    public double timeSaved() {
+        double full = fullTrainSecondsEstimate();
+        return full <= 0 ? 0 : 1 - trainSeconds() / full;
+    }
+
+    /** One line: "freezing saved X% of the work and Y% of the time". */
+    public String savingsLine() {
+        return String.format(Locale.ROOT,
+                "freezing saved %.1f%% of the work (%.2f of %.2f GFLOP executed) and %.1f%% of the time "
+                        + "(%.1f s vs %.1f s for full training, full step time measured)",
+                100 * flopsSaved(), executedFlops() / 1e9, fullFlops() / 1e9, 100 * timeSaved(), trainSeconds(),
+                fullTrainSecondsEstimate());
+    }
+}

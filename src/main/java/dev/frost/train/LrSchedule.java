@@ -1,0 +1,59 @@
+package dev.frost.train;
+
+import dev.frost.FrostException;
+
+import java.util.Locale;
+
+/** Learning rate as a factor of the base rate, by global step. Implementations are stateless. */
+@FunctionalInterface
+public interface LrSchedule {
+    /** Factor applied to the base learning rate at {@code step} of {@code totalSteps} (0-based). */
+    double factor(long step, long totalSteps);
+
+    static LrSchedule constant() {
+        return (s, t) -> 1.0;
+    }
+
+    /** Cosine decay from 1 to 0 over the run. */
+    static LrSchedule cosine() {
+        return (s, t) -> 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, s / (double) Math.max(1, t))));
+    }
+
+    /**
+     * fastai's one-cycle: cosine warm-up from 1/25 to 1 over the first {@code pctStart} of training, then cosine
+     * annealing down to 1/(25·1e5).
+     */
+    static LrSchedule oneCycle(double pctStart) {
+        if (!(pctStart > 0 && pctStart < 1)) {
+            throw new FrostException("one-cycle pctStart must be in (0, 1), got " + pctStart);
+        }
+        final double divStart = 25.0;
+        final double divFinal = 1e5;
+        return (s, t) -> {
+            double p = s / (double) Math.max(1, t);
+            if (p < pctStart) {
+                return cosineBetween(1 / divStart, 1.0, p / pctStart);
+            }
+            return cosineBetween(1.0, 1 / (divStart * divFinal), (p - pctStart) / (1 - pctStart));
+        };
+    }
+
+    private static double cosineBetween(double from, double to, double pct) {
+        return to + (from - to) / 2 * (1 + Math.cos(Math.PI * Math.min(1.0, pct)));
+    }
+
+    /** By name, as on the command line: constant, cosine, onecycle. */
+    static LrSchedule named(String name) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "constant":
+                return constant();
+            case "cosine":
+                return cosine();
+            case "onecycle":
+            case "one-cycle":
+                return oneCycle(0.25);
+            default:
+                throw new FrostException("unknown learning-rate schedule '" + name + "': use constant, cosine or onecycle");
+        }
+    }
+}
