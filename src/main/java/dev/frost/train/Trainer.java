@@ -150,11 +150,18 @@ public final class Trainer {
      * {@code prefix} is {@link FrostModel#frozenPrefixLength()}.
      */
     public StepResult trainStep(NDArray x, NDArray y, double lr, int prefix) {
-        NDArray h = prefixOutput(x, prefix);
+        return trainFrom(prefixOutput(x, prefix), y, lr, prefix);
+    }
+
+    /**
+     * One optimization step of layers {@code [from, end)} on activations {@code h} that already went through the
+     * layers before {@code from} (a frozen prefix, or the activation cache).
+     */
+    public StepResult trainFrom(NDArray h, NDArray y, double lr, int from) {
         NDArray logits;
         NDArray loss;
         try (GradientCollector gc = Autograd.record()) {
-            logits = model.forward(h, true, prefix, model.layers().size());
+            logits = model.forward(h, true, from, model.layers().size());
             loss = Losses.softmaxCrossEntropy(logits, y);
             gc.backward(loss);
         }

@@ -40,6 +40,18 @@ public final class GradientSwitch {
         if (length == 0) {
             return input;
         }
-        return Autograd.withoutRecording(() -> model.forward(input, training, 0, length));
+        return Autograd.withoutRecording(() -> {
+            NDArray h = input;
+            for (int i = 0; i < length; i++) {
+                NDArray out = model.forward(h, training, i, i + 1);
+                // Without autograd nothing refers to an intermediate once the next layer has it: free it now, so
+                // the allocator reuses its memory instead of mapping fresh pages every step.
+                if (h != input && out != h) {
+                    h.close();
+                }
+                h = out;
+            }
+            return h;
+        });
     }
 }

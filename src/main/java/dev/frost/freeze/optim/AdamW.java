@@ -61,7 +61,9 @@ public final class AdamW extends Optimizer {
         v.muli(beta2).addi(grad.square().muli(1 - beta2));
         double bc1 = 1 - Math.pow(beta1, state.steps);
         double bc2 = 1 - Math.pow(beta2, state.steps);
-        NDArray denom = temp(v.sqrt()).divi(Math.sqrt(bc2)).addi(epsilon);
-        weight.subi(temp(m.div(denom)).muli(lr / bc1));
+        // m / (sqrt(v)/sqrt(bc2) + eps) rewritten as sqrt(bc2)·m / (sqrt(v) + eps·sqrt(bc2)): one pass fewer
+        double s = Math.sqrt(bc2);
+        NDArray denom = temp(v.sqrt()).addi(epsilon * s);
+        weight.subi(temp(m.div(denom)).muli(lr * s / bc1));
     }
 }

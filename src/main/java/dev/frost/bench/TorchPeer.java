@@ -1,0 +1,77 @@
+package dev.frost.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the bundled PyTorch script on the same workloads; absent Python or torch means no peer column. */
+final class TorchPeer {
+    private static final Logger LOG = LoggerFactory.getLogger(TorchPeer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Step times in ms by workload and mode, and the torch version. */
+    record Result(String torchVersion, JsonNode samples) {
+
+        /** Times of one workload and mode. */
+        double[] times(String workload, String mode) {
+            JsonNode arr = samples.get(workload).get(mode);
+            double[] out = new double[arr.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = arr.get(i).asDouble();
+            }
+            return out;
+        }
+    }
+
+    private TorchPeer() {}
+
+    /** Runs the peer; empty, with the reason logged, when Python or torch is unavailable. */
+    static Optional<Result> run(String python, List<Map<String, Object>> workloads, int threads) {
+        Path script = null;
+        try (InputStream in = TorchPeer.class.getResourceAsStream("/frost/torch_peer.py")) {
+            script = Files.createTempFile("frost-torch-peer", ".py");
+            Files.write(script, in.readAllBytes());
+            String args = JSON.writeValueAsString(Map.of("workloads", workloads, "threads", threads));
+            ProcessBuilder pb = new ProcessBuilder(python, script.toString(), args);
+            pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+            pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+            pb.redirectErrorStream(false);
+            Process p = pb.start();
+            byte[] out = p.getInputStream().readAllBytes();
+            byte[] err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                String why = new String(err, StandardCharsets.UTF_8).strip();
+                String last = why.isEmpty() ? "exit " + p.exitValue() : why.substring(why.lastIndexOf('\n') + 1);
+                LOG.warn("PyTorch peer skipped: {} (install python3-torch and libopenblas0-pthread)", last);
+                return Optional.empty();
+            }
+            JsonNode node = JSON.readTree(out);
+            return Optional.of(new Result(node.get("torch").asText(), node.get("results")));
+        } catch (IOException e) {
+            LOG.warn("PyTorch peer skipped: cannot run {} ({})", python, e.getMessage());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } finally {
+            if (script != null) {
+                try {
+                    Files.deleteIfExists(script);
+                } catch (IOException ignored) {
+                    // temp file; the OS cleans up
+                }
+            }
+        }
+    }
+}
