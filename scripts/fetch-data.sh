@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Fetches Frost's real datasets from Debian packages into data/ (never committed).
+#   scripts/fetch-data.sh            Fashion-MNIST (Debian dataset-fashion-mnist) -> data/fashion-mnist/
+#   scripts/fetch-data.sh --digits   also re-extracts digits.png from Debian opencv-doc -> data/digits/digits.png
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DATA="${FROST_DATA_DIR:-$ROOT/data}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+chmod 755 "$WORK"   # apt's _apt user must be able to write the download there
+
+fetch_deb() {
+  (cd "$WORK" && apt-get download "$1" >/dev/null 2>&1) || {
+    apt-get update -qq >/dev/null 2>&1 || true
+    (cd "$WORK" && apt-get download "$1")
+  }
+  ls "$WORK"/"$1"_*.deb
+}
+
+if [[ ! -s "$DATA/fashion-mnist/t10k-labels-idx1-ubyte.gz" ]]; then
+  echo "fetching Fashion-MNIST (Debian package dataset-fashion-mnist, 31 MB)..."
+  deb=$(fetch_deb dataset-fashion-mnist)
+  dpkg-deb -x "$deb" "$WORK/x"
+  mkdir -p "$DATA/fashion-mnist"
+  cp "$WORK"/x/usr/share/datasets/fashion-mnist/*-ubyte.gz "$DATA/fashion-mnist/"
+fi
+echo "Fashion-MNIST: $(ls "$DATA/fashion-mnist" | wc -l) files in $DATA/fashion-mnist"
+
+if [[ "${1:-}" == "--digits" && ! -s "$DATA/digits/digits.png" ]]; then
+  echo "fetching digits.png (Debian package opencv-doc, 96 MB; only one file is kept)..."
+  deb=$(fetch_deb opencv-doc)
+  mkdir -p "$DATA/digits"
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -O ./usr/share/doc/opencv-doc/examples/data/digits.png > "$DATA/digits/digits.png"
+  echo "digits: $DATA/digits/digits.png"
+fi
