@@ -1,10 +1,12 @@
 package dev.frost.train;
 
+import dev.frost.freeze.cache.ActivationCache;
+
 import java.util.List;
 import java.util.Locale;
 
 /** The epochs of a finished (or stopped) run, and what freezing saved over all of them. */
-public record FitResult(List<EpochRecord> epochs, boolean stoppedEarly) {
+public record FitResult(List<EpochRecord> epochs, boolean stoppedEarly, ActivationCache.Stats cache) {
 
     public EpochRecord last() {
         return epochs.get(epochs.size() - 1);

@@ -1,6 +1,8 @@
 package dev.frost.train;
 
 import dev.frost.FrostException;
+import dev.frost.data.Augmentation;
+import dev.frost.freeze.cache.CacheConfig;
 
 /** Immutable settings of a run. {@code setX} for required values, {@code optX} for optional ones. */
 public final class TrainConfig {
@@ -13,6 +15,9 @@ public final class TrainConfig {
     private final boolean shuffle;
     private final boolean progressBar;
     private final boolean measureFullStep;
+    private final CacheConfig cache;
+    private final Augmentation augmentation;
+    private final int augmentedViews;
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
@@ -24,6 +29,9 @@ public final class TrainConfig {
         this.shuffle = b.shuffle;
         this.progressBar = b.progressBar;
         this.measureFullStep = b.measureFullStep;
+        this.cache = b.cache;
+        this.augmentation = b.augmentation;
+        this.augmentedViews = b.augmentedViews;
     }
 
     public static Builder builder() {
@@ -41,6 +49,9 @@ public final class TrainConfig {
         b.shuffle = shuffle;
         b.progressBar = progressBar;
         b.measureFullStep = measureFullStep;
+        b.cache = cache;
+        b.augmentation = augmentation;
+        b.augmentedViews = augmentedViews;
         return b;
     }
 
@@ -81,6 +92,21 @@ public final class TrainConfig {
         return measureFullStep;
     }
 
+    /** Activation cache settings, or null when the frozen prefix is recomputed every step. */
+    public CacheConfig cache() {
+        return cache;
+    }
+
+    /** Random augmentation of training examples, or null. */
+    public Augmentation augmentation() {
+        return augmentation;
+    }
+
+    /** Fixed augmented views per example (epoch e uses view e mod n), or 0 for fresh augmentation each epoch. */
+    public int augmentedViews() {
+        return augmentedViews;
+    }
+
     /** Builder with defaults: 1 epoch, batch 64, lr 1e-3, constant schedule, seed 42, shuffled. */
     public static final class Builder {
         private int epochs = 1;
@@ -92,6 +118,33 @@ public final class TrainConfig {
         private boolean shuffle = true;
         private boolean progressBar = true;
         private boolean measureFullStep = true;
+        private CacheConfig cache;
+        private Augmentation augmentation;
+        private int augmentedViews;
+
+        /** Caches the frozen prefix's output (switch 4); null turns the cache off. */
+        public Builder optCache(CacheConfig cache) {
+            this.cache = cache;
+            return this;
+        }
+
+        /** Fresh random augmentation every epoch (the activation cache then refuses to serve the prefix). */
+        public Builder optAugmentation(Augmentation augmentation) {
+            return optAugmentation(augmentation, 0);
+        }
+
+        /**
+         * Augmentation with {@code views} fixed views per example: epoch e sees view e mod views, so the activation
+         * cache can store every view once. 0 means fresh augmentation every epoch.
+         */
+        public Builder optAugmentation(Augmentation augmentation, int views) {
+            if (views < 0) {
+                throw new FrostException("augmented views must be >= 0, got " + views);
+            }
+            this.augmentation = augmentation;
+            this.augmentedViews = views;
+            return this;
+        }
 
         public Builder setEpochs(int epochs) {
             if (epochs <= 0) {

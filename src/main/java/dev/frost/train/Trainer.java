@@ -6,9 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.frost.FrostException;
 import dev.frost.data.ArrayDataset;
+import dev.frost.data.Augmentation;
 import dev.frost.data.EpochOrder;
 import dev.frost.engine.Autograd;
 import dev.frost.engine.FrostEngine;
+import dev.frost.freeze.cache.ActivationCache;
 import dev.frost.freeze.grad.GradientSwitch;
 import dev.frost.freeze.optim.Optimizer;
 import dev.frost.freeze.optim.ParamGroup;
@@ -38,6 +40,8 @@ public final class Trainer {
     private final List<Callback> callbacks;
     private Progress progress = Progress.START;
     private double fullStepSeconds = Double.NaN;
+    private ActivationCache cache;
+    private String reportedRefusal;
 
     public Trainer(FrostModel model, Optimizer optimizer, TrainConfig config, List<Callback> callbacks) {
         this.model = model;
@@ -79,6 +83,16 @@ public final class Trainer {
         }
         List<EpochRecord> history = new ArrayList<>();
         TrainingContext ctx = new TrainingContext(this, history);
+        try (ActivationCache c = config.cache() == null ? null : new ActivationCache(config.cache())) {
+            cache = c;
+            reportedRefusal = null;
+            return fitLoop(train, valid, ctx, history);
+        } finally {
+            cache = null;
+        }
+    }
+
+    private FitResult fitLoop(ArrayDataset train, ArrayDataset valid, TrainingContext ctx, List<EpochRecord> history) {
         int n = train.size();
         int bs = config.batchSize();
         ctx.stepsPerEpoch = (n + bs - 1) / bs;
@@ -88,6 +102,9 @@ public final class Trainer {
         while (progress.epoch() < config.epochs() && !stopped) {
             int epoch = progress.epoch();
             callbacks.forEach(c -> c.beforeEpoch(ctx));
+            if (cache != null) {
+                cache.newEpoch();
+            }
             int[] order = EpochOrder.of(n, config.seed(), epoch, config.shuffle());
             EpochAccumulator acc = new EpochAccumulator();
             try (ProgressView bar = ProgressView.open(config.progressBar(), "epoch " + (epoch + 1) + "/"
@@ -98,7 +115,7 @@ public final class Trainer {
                     int to = Math.min(n, from + bs);
                     double lr = config.learningRate() * config.schedule().factor(progress.globalStep(), ctx.totalSteps);
                     long t0 = System.nanoTime();
-                    StepResult r = trainStep(train, order, from, to, lr, acc);
+                    StepResult r = trainStep(train, order, from, to, lr, acc, epoch);
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     acc.addStep(r, seconds, acc.lastStepHadFrozen ? fullStepTime(train, to - from) : seconds);
                     ctx.lastLoss = r.meanLoss();
@@ -123,10 +140,11 @@ public final class Trainer {
             stopped |= ctx.stopRequested;
         }
         callbacks.forEach(c -> c.afterFit(ctx));
-        return new FitResult(List.copyOf(history), stopped);
+        return new FitResult(List.copyOf(history), stopped, cache == null ? null : cache.stats());
     }
 
-    private StepResult trainStep(ArrayDataset data, int[] order, int from, int to, double lr, EpochAccumulator acc) {
+    private StepResult trainStep(ArrayDataset data, int[] order, int from, int to, double lr, EpochAccumulator acc,
+                                 int epoch) {
         FrostEngine.seed(config.seed() * 1_000_003L + progress.globalStep());
         model.applyFreezeState();
         int prefix = model.frozenPrefixLength();
@@ -134,15 +152,41 @@ public final class Trainer {
             throw new FrostException("every layer is frozen, so there is nothing to train: unfreeze a group"
                     + " (model.unfreeze() or model.freezeTo(n))");
         }
-        acc.addFlops(StepFlops.of(model, false).times(to - from));
+        StepFlops flops = StepFlops.of(model, false).times(to - from);
         acc.lastStepHadFrozen = prefix > 0 || !model.frozenLayerNames().isEmpty();
         acc.frozenGroups = model.frozenGroupCount();
         acc.prefixLayers = prefix;
+        Augmentation aug = config.augmentation();
+        int fixedViews = config.augmentedViews();
+        int view = aug != null && fixedViews > 0 ? epoch % fixedViews : 0;
+        long augSeed = config.seed() * 7_919L + (fixedViews > 0 ? view : epoch);
         try (NDManager step = model.manager().newSubManager()) {
-            NDArray x = data.features(step, order, from, to);
             NDArray y = data.labels(step, order, from, to);
-            return trainStep(x, y, lr, prefix);
+            NDArray h;
+            if (cacheServes(prefix)) {
+                h = cache.activations(model, data, order, from, to, prefix, view,
+                        aug == null ? 1 : fixedViews, aug, augSeed, step);
+                flops = flops.minusForward(StepFlops.prefixForward(model, prefix) * (to - from - cache.lastComputed()));
+            } else {
+                h = prefixOutput(data.features(step, order, from, to, aug, augSeed), prefix);
+            }
+            acc.addFlops(flops);
+            return trainFrom(h, y, lr, prefix);
         }
+    }
+
+    /** Whether the activation cache may serve this prefix; a refusal is logged once per reason. */
+    private boolean cacheServes(int prefix) {
+        if (cache == null || prefix == 0) {
+            return false;
+        }
+        String why = ActivationCache.refusal(model, prefix,
+                config.augmentation() != null && config.augmentedViews() == 0);
+        if (why != null && !why.equals(reportedRefusal)) {
+            LOG.info("activation cache refused: {}", why);
+            reportedRefusal = why;
+        }
+        return why == null;
     }
 
     /**
@@ -182,17 +226,29 @@ public final class Trainer {
         int bs = Math.max(config.batchSize(), 256);
         double loss = 0;
         long correct = 0;
-        for (int from = 0; from < data.size(); from += bs) {
-            int to = Math.min(data.size(), from + bs);
+        for (int start = 0; start < data.size(); start += bs) {
+            final int from = start;
+            final int to = Math.min(data.size(), from + bs);
             try (NDManager m = model.manager().newSubManager()) {
-                NDArray x = data.features(m, order, from, to);
                 NDArray y = data.labels(m, order, from, to);
-                NDArray logits = Autograd.withoutRecording(() -> model.predict(x));
+                NDArray logits = Autograd.withoutRecording(() -> evalForward(data, order, from, to, m));
                 loss += Losses.softmaxCrossEntropy(logits, y).getFloat() * (to - from);
                 correct += Losses.correct(logits, y);
             }
         }
         return new Evaluation(loss / data.size(), correct / (double) data.size(), data.size());
+    }
+
+    /** Inference forward; inside a fit, a cacheable frozen prefix is served by the cache (outputs are identical). */
+    private NDArray evalForward(ArrayDataset data, int[] order, int from, int to, NDManager m) {
+        model.applyFreezeState();
+        int prefix = model.frozenPrefixLength();
+        if (prefix < model.layers().size() && cache != null && prefix > 0
+                && ActivationCache.refusal(model, prefix, false) == null) {
+            NDArray h = cache.activations(model, data, order, from, to, prefix, 0, 1, null, 0, m);
+            return model.forward(h, false, prefix, model.layers().size());
+        }
+        return model.predict(data.features(m, order, from, to));
     }
 
     private double fullStepTime(ArrayDataset data, int batch) {

@@ -37,12 +37,21 @@ public final class GradientSwitch {
 
     /** Runs the frozen prefix {@code [0, length)} without recording autograd. */
     public static NDArray runFrozenPrefix(FrostModel model, NDArray input, boolean training, int length) {
-        if (length == 0) {
+        return run(model, input, training, 0, length);
+    }
+
+    /** Runs frozen layers {@code [from, to)} without autograd, in training mode (frozen layers run in inference). */
+    public static NDArray runFrozenLayers(FrostModel model, NDArray input, int from, int to) {
+        return run(model, input, true, from, to);
+    }
+
+    private static NDArray run(FrostModel model, NDArray input, boolean training, int from, int to) {
+        if (from == to) {
             return input;
         }
         return Autograd.withoutRecording(() -> {
             NDArray h = input;
-            for (int i = 0; i < length; i++) {
+            for (int i = from; i < to; i++) {
                 NDArray out = model.forward(h, training, i, i + 1);
                 // Without autograd nothing refers to an intermediate once the next layer has it: free it now, so
                 // the allocator reuses its memory instead of mapping fresh pages every step.
