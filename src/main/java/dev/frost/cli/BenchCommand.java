@@ -3,6 +3,7 @@ package dev.frost.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.frost.FrostException;
+import dev.frost.bench.CacheBenchmark;
 import dev.frost.bench.FreezeBenchmark;
 import dev.frost.io.AtomicFiles;
 import picocli.CommandLine.Command;
@@ -35,6 +36,12 @@ final class BenchCommand implements Runnable {
     @Option(names = "--no-peer", description = "Skip the PyTorch peer.")
     boolean noPeer;
 
+    @Option(names = "--no-cache", description = "Skip the activation-cache table.")
+    boolean noCache;
+
+    @Option(names = "--cache-examples", defaultValue = "4096", description = "Images per epoch in the cache table (default ${DEFAULT-VALUE}).")
+    int cacheExamples;
+
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for the peer (default ${DEFAULT-VALUE}).")
     String python;
 
@@ -47,10 +54,15 @@ final class BenchCommand implements Runnable {
         FreezeBenchmark.Report report = FreezeBenchmark.run(
                 new FreezeBenchmark.Options(workloads, repeats, warmup, !noPeer, python, threads));
         System.out.print(FreezeBenchmark.format(report));
+        List<CacheBenchmark.Row> cache = noCache ? List.of() : CacheBenchmark.run(cacheExamples, 4);
+        if (!noCache) {
+            System.out.println();
+            System.out.print(CacheBenchmark.format(cache, cacheExamples));
+        }
         if (json != null) {
             try {
                 AtomicFiles.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsBytes(report));
+                        .writeValueAsBytes(java.util.Map.of("freeze", report, "cache", cache)));
             } catch (IOException e) {
                 throw new FrostException("cannot write " + json + ": " + e.getMessage(), e);
             }

@@ -16,6 +16,7 @@ public record CheckpointManifest(
         ProgressState progress,
         ScheduleState schedule,
         RngState rng,
+        Map<String, Map<String, Object>> policies,
         List<String> layers) {
 
     public static final String FORMAT = "frost-checkpoint";

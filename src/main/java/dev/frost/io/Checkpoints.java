@@ -11,6 +11,8 @@ import dev.frost.freeze.optim.Optimizer;
 import dev.frost.layers.Layer;
 import dev.frost.model.FrostModel;
 import dev.frost.model.LayerGroup;
+import dev.frost.policy.FreezePolicy;
+import dev.frost.train.Callback;
 import dev.frost.train.Progress;
 import dev.frost.train.Trainer;
 
@@ -74,11 +76,19 @@ public final class Checkpoints {
         }
         List<String> layers = new ArrayList<>();
         model.layers().forEach(l -> layers.add(l.name()));
+        Map<String, Map<String, Object>> policies = new LinkedHashMap<>();
+        if (trainer != null) {
+            for (Callback c : trainer.callbacks()) {
+                if (c instanceof FreezePolicy p) {
+                    policies.put(p.name(), p.state());
+                }
+            }
+        }
         CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.FORMAT, CheckpointManifest.VERSION,
                 new CheckpointManifest.FileRef(WEIGHTS, AtomicFiles.sha256(weightBytes)), optRef,
                 new CheckpointManifest.FreezeState(new ArrayList<>(model.frozenLayerNames()), model.isTrainBn(),
                         multipliers),
-                progress, schedule, rng, layers);
+                progress, schedule, rng, policies, layers);
         try {
             AtomicFiles.write(dir.resolve(MANIFEST), JSON.writeValueAsBytes(manifest));
         } catch (IOException e) {
@@ -153,6 +163,20 @@ public final class Checkpoints {
         }
         try (NDManager tmp = FrostEngine.newManager()) {
             trainer.optimizer().loadState(readTensors(dir, m.optimizer().file(), tmp), m.optimizer().steps());
+        }
+        Map<String, Map<String, Object>> saved = m.policies() == null ? Map.of() : m.policies();
+        for (Callback c : trainer.callbacks()) {
+            if (c instanceof FreezePolicy p && saved.containsKey(p.name())) {
+                p.restore(saved.get(p.name()));
+            }
+        }
+        for (String name : saved.keySet()) {
+            boolean present = trainer.callbacks().stream()
+                    .anyMatch(c -> c instanceof FreezePolicy p && p.name().equals(name));
+            if (!present) {
+                throw new FrostException("checkpoint " + dir + " holds the state of freezing policy '" + name
+                        + "' but the trainer has no such policy: resume with the same policies");
+            }
         }
         trainer.resumeAt(new Progress(m.progress().epoch(), m.progress().stepInEpoch(), m.progress().globalStep()));
         return m;

@@ -11,6 +11,9 @@ public interface Callback {
 
     default void beforeStep(TrainingContext ctx) {}
 
+    /** After the backward pass, before the optimizer consumes the gradients (they are readable here). */
+    default void afterBackward(TrainingContext ctx) {}
+
     default void afterStep(TrainingContext ctx) {}
 
     default void afterEpoch(TrainingContext ctx) {}

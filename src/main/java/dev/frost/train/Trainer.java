@@ -41,6 +41,7 @@ public final class Trainer {
     private Progress progress = Progress.START;
     private double fullStepSeconds = Double.NaN;
     private ActivationCache cache;
+    private TrainingContext running;
     private String reportedRefusal;
 
     public Trainer(FrostModel model, Optimizer optimizer, TrainConfig config, List<Callback> callbacks) {
@@ -66,6 +67,11 @@ public final class Trainer {
         return config;
     }
 
+    /** The callbacks of this trainer, in order (freezing policies among them). */
+    public List<Callback> callbacks() {
+        return callbacks;
+    }
+
     public Progress progress() {
         return progress;
     }
@@ -85,10 +91,12 @@ public final class Trainer {
         TrainingContext ctx = new TrainingContext(this, history);
         try (ActivationCache c = config.cache() == null ? null : new ActivationCache(config.cache())) {
             cache = c;
+            running = ctx;
             reportedRefusal = null;
             return fitLoop(train, valid, ctx, history);
         } finally {
             cache = null;
+            running = null;
         }
     }
 
@@ -208,6 +216,9 @@ public final class Trainer {
             logits = model.forward(h, true, from, model.layers().size());
             loss = Losses.softmaxCrossEntropy(logits, y);
             gc.backward(loss);
+        }
+        if (running != null) {
+            callbacks.forEach(c -> c.afterBackward(running));
         }
         optimizer.step(ParamGroup.of(model), lr);
         long n = y.size();

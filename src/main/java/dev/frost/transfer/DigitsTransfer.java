@@ -44,9 +44,13 @@ public final class DigitsTransfer {
     public record Summary(String method, double meanAccuracy, double stdAccuracy, double minAccuracy,
                           double maxAccuracy, double meanSeconds, double backwardFraction, long trainableParameters) {}
 
+    /** Head-only epoch seconds with and without the activation cache (first seed; later = median of epochs 2..n). */
+    public record CacheComparison(double uncachedFirst, double uncachedLater, double cachedFirst, double cachedLater,
+                                  double speedup, long cacheBytes, double buildSeconds) {}
+
     /** Everything the demo measured. */
-    public record Report(List<Run> runs, List<Summary> summaries, int trainSize, int validSize, int testSize,
-                         Map<String, Object> settings) {}
+    public record Report(List<Run> runs, List<Summary> summaries, CacheComparison cache, int trainSize,
+                         int validSize, int testSize, Map<String, Object> settings) {}
 
     static final String FEATURE = "(a) feature extraction";
     static final String FINE_TUNE = "(b) fine-tune";
@@ -58,6 +62,7 @@ public final class DigitsTransfer {
     public static Report run(Options o) {
         List<Run> runs = new ArrayList<>();
         int[] sizes = new int[3];
+        CacheComparison cacheComparison = null;
         for (int s = 0; s < o.seeds(); s++) {
             long seed = 1000L + s;
             Splits.Split split = Splits.stratified(o.digits(), o.trainPerClass(), o.validPerClass(), seed);
@@ -66,8 +71,16 @@ public final class DigitsTransfer {
             sizes[2] = split.test().size();
             FineTune.Settings st = FineTune.Settings.defaults().withSeed(seed).withBatchSize(o.batchSize())
                     .withProgressBar(o.progressBar());
+            FineTune.Result[] cached = new FineTune.Result[1];
             runs.add(measure(FEATURE, seed, split, transferred(o.base(), seed), m ->
-                    FineTune.featureExtraction(m, split.train(), split.valid(), o.epochs(), 1e-2, st)));
+                    cached[0] = FineTune.featureExtraction(m, split.train(), split.valid(), o.epochs(), 1e-2, st)));
+            if (s == 0) {
+                try (FrostModel m = transferred(o.base(), seed)) {
+                    FineTune.Result plain = FineTune.featureExtraction(m, split.train(), split.valid(), o.epochs(),
+                            1e-2, st.withCache(null));
+                    cacheComparison = compare(plain.phases().get(0), cached[0].phases().get(0));
+                }
+            }
             runs.add(measure(FINE_TUNE, seed, split, transferred(o.base(), seed), m ->
                     FineTune.fineTune(m, split.train(), split.valid(), o.epochs() - o.freezeEpochs(),
                             o.freezeEpochs(), 4e-3, st)));
@@ -86,7 +99,7 @@ public final class DigitsTransfer {
         settings.put("freezeEpochs", o.freezeEpochs());
         settings.put("batchSize", o.batchSize());
         settings.put("base", o.base() == null ? "embedded" : o.base().toString());
-        return new Report(runs, summaries, sizes[0], sizes[1], sizes[2], settings);
+        return new Report(runs, summaries, cacheComparison, sizes[0], sizes[1], sizes[2], settings);
     }
 
     /** The pretrained CNN cut after global pooling, with a fresh 10-way head; base frozen. */
@@ -150,6 +163,19 @@ public final class DigitsTransfer {
         }
     }
 
+    private static CacheComparison compare(dev.frost.train.FitResult plain, dev.frost.train.FitResult cached) {
+        double pl = laterMedian(plain);
+        double cl = laterMedian(cached);
+        return new CacheComparison(plain.epochs().get(0).trainSeconds(), pl, cached.epochs().get(0).trainSeconds(), cl,
+                pl / cl, cached.cache().bytes(), cached.cache().buildSeconds());
+    }
+
+    private static double laterMedian(dev.frost.train.FitResult r) {
+        double[] t = r.epochs().stream().skip(1).mapToDouble(dev.frost.train.EpochRecord::trainSeconds).sorted()
+                .toArray();
+        return t.length == 0 ? Double.NaN : t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+    }
+
     private static Summary summarize(String method, List<Run> runs) {
         double mean = runs.stream().mapToDouble(Run::testAccuracy).average().orElse(Double.NaN);
         double var = runs.stream().mapToDouble(r -> (r.testAccuracy() - mean) * (r.testAccuracy() - mean)).sum()
@@ -180,8 +206,15 @@ public final class DigitsTransfer {
                     String.format(Locale.ROOT, "%.1f%%", 100 * s.backwardFraction()),
                     String.format(Locale.ROOT, "%,d", s.trainableParameters())));
         }
-        sb.append("time: mean training wall time per run; backward/full: backward FLOPs executed vs training"
-                + " everything; trainable: parameters trainable at the end\n");
+        sb.append("time: mean training wall time per run (validation excluded); backward/full: backward FLOPs executed"
+                + " vs training everything; trainable: parameters trainable at the end\n");
+        CacheComparison c = r.cache();
+        if (c != null) {
+            sb.append(String.format(Locale.ROOT, "activation cache, head-only epochs after the first: %.4f s cached vs"
+                            + " %.4f s recomputing the frozen base (%.1fx); first epoch %.4f s vs %.4f s; cache %,d"
+                            + " bytes, built in %.3f s%n", c.cachedLater(), c.uncachedLater(), c.speedup(),
+                    c.cachedFirst(), c.uncachedFirst(), c.cacheBytes(), c.buildSeconds()));
+        }
         return sb.toString();
     }
 }

@@ -2,6 +2,7 @@ package dev.frost.transfer;
 
 import dev.frost.FrostException;
 import dev.frost.data.ArrayDataset;
+import dev.frost.freeze.cache.CacheConfig;
 import dev.frost.freeze.optim.AdamW;
 import dev.frost.freeze.optim.DiscriminativeLr;
 import dev.frost.model.FrostModel;
@@ -51,32 +52,39 @@ public final class FineTune {
 
     private FineTune() {}
 
-    /** Settings shared by the one-call methods. Immutable; {@code callbacks} join every phase. */
+    /**
+     * Settings shared by the one-call methods. Immutable; {@code callbacks} join every phase; {@code cache} (null
+     * for none) serves the frozen prefix from the activation cache (results are the same, bit for bit).
+     */
     public record Settings(int batchSize, double weightDecay, long seed, double lrMult, boolean progressBar,
-                           List<Callback> callbacks) {
+                           List<Callback> callbacks, CacheConfig cache) {
         public Settings {
             callbacks = List.copyOf(callbacks);
         }
 
         /** Batch 64, weight decay 0.01, seed 42, lrMult 100 (fastai), progress bar on a terminal. */
         public static Settings defaults() {
-            return new Settings(64, 0.01, 42, 100, true, List.of());
+            return new Settings(64, 0.01, 42, 100, true, List.of(), CacheConfig.defaults());
         }
 
         public Settings withSeed(long s) {
-            return new Settings(batchSize, weightDecay, s, lrMult, progressBar, callbacks);
+            return new Settings(batchSize, weightDecay, s, lrMult, progressBar, callbacks, cache);
         }
 
         public Settings withBatchSize(int b) {
-            return new Settings(b, weightDecay, seed, lrMult, progressBar, callbacks);
+            return new Settings(b, weightDecay, seed, lrMult, progressBar, callbacks, cache);
         }
 
         public Settings withProgressBar(boolean p) {
-            return new Settings(batchSize, weightDecay, seed, lrMult, p, callbacks);
+            return new Settings(batchSize, weightDecay, seed, lrMult, p, callbacks, cache);
+        }
+
+        public Settings withCache(CacheConfig c) {
+            return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, callbacks, c);
         }
 
         public Settings withCallbacks(Callback... extra) {
-            return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, List.of(extra));
+            return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, List.of(extra), cache);
         }
     }
 
@@ -124,7 +132,8 @@ public final class FineTune {
     private static FitResult fit(FrostModel model, ArrayDataset train, ArrayDataset valid, int epochs, double lr,
                                  LrSchedule schedule, Settings s, Callback... callbacks) {
         TrainConfig cfg = TrainConfig.builder().setEpochs(epochs).optBatchSize(s.batchSize()).optLearningRate(lr)
-                .optSchedule("onecycle", schedule).optSeed(s.seed()).optProgressBar(s.progressBar()).build();
+                .optSchedule("onecycle", schedule).optSeed(s.seed()).optProgressBar(s.progressBar())
+                .optCache(s.cache()).build();
         List<Callback> all = new ArrayList<>(List.of(callbacks));
         all.addAll(s.callbacks());
         try (AdamW opt = new AdamW(0.9, 0.99, 1e-5, s.weightDecay())) {
