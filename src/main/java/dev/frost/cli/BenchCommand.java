@@ -1,16 +1,15 @@
 package dev.frost.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.frost.FrostException;
 import dev.frost.bench.CacheBenchmark;
 import dev.frost.bench.FreezeBenchmark;
-import dev.frost.io.AtomicFiles;
+import dev.frost.bench.PolicyBenchmark;
+import dev.frost.data.ArrayDataset;
+import dev.frost.data.FashionMnist;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -18,7 +17,7 @@ import java.util.List;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print ratios measured side by side in one run.")
 final class BenchCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "WHICH", description = "freeze")
+    @Parameters(index = "0", paramLabel = "WHICH", description = "freeze (step times, cache) or policies (progressive freezing)")
     String which;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
@@ -42,13 +41,44 @@ final class BenchCommand implements Runnable {
     @Option(names = "--cache-examples", defaultValue = "4096", description = "Images per epoch in the cache table (default ${DEFAULT-VALUE}).")
     int cacheExamples;
 
+    @Option(names = "--quick", description = "policies: a CI-sized run (6,000 images, 3 epochs, 2 seeds).")
+    boolean quick;
+
+    @Option(names = "--seeds", description = "policies: number of seeds (default 3, quick 2).")
+    Integer seeds;
+
+    @Option(names = "--epochs", description = "policies: epochs (default 8, quick 3).")
+    Integer epochs;
+
+    @Option(names = "--data", description = "policies: Fashion-MNIST folder (default data/fashion-mnist).")
+    Path data;
+
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for the peer (default ${DEFAULT-VALUE}).")
     String python;
 
+    private void runPolicies() {
+        PolicyBenchmark.Options base = quick ? PolicyBenchmark.Options.quick() : PolicyBenchmark.Options.full();
+        PolicyBenchmark.Options o = new PolicyBenchmark.Options(epochs != null ? epochs : base.epochs(),
+                seeds != null ? seeds : base.seeds(), base.trainSize(), base.testSize(), base.batchSize());
+        Path dir = data != null ? data : FashionMnist.defaultDir();
+        ArrayDataset train = FashionMnist.train(dir);
+        ArrayDataset test = FashionMnist.test(dir);
+        List<PolicyBenchmark.Run> runs = new java.util.ArrayList<>();
+        List<PolicyBenchmark.Summary> rows = PolicyBenchmark.run(train, test, o, runs);
+        System.out.print(PolicyBenchmark.format(rows, o, o.trainSize() > 0 ? o.trainSize() : train.size(),
+                o.testSize() > 0 ? o.testSize() : test.size()));
+        JsonOut.write(json, java.util.Map.of("options", o, "summary", rows, "runs", runs));
+    }
+
     @Override
     public void run() {
+        if ("policies".equals(which)) {
+            runPolicies();
+            return;
+        }
         if (!"freeze".equals(which)) {
-            throw new FrostException("unknown benchmark '" + which + "': use 'frost bench freeze'");
+            throw new FrostException("unknown benchmark '" + which + "': use 'frost bench freeze' or 'frost bench"
+                    + " policies'");
         }
         int threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
         FreezeBenchmark.Report report = FreezeBenchmark.run(
@@ -59,14 +89,6 @@ final class BenchCommand implements Runnable {
             System.out.println();
             System.out.print(CacheBenchmark.format(cache, cacheExamples));
         }
-        if (json != null) {
-            try {
-                AtomicFiles.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsBytes(java.util.Map.of("freeze", report, "cache", cache)));
-            } catch (IOException e) {
-                throw new FrostException("cannot write " + json + ": " + e.getMessage(), e);
-            }
-            System.out.println("wrote " + json);
-        }
+        JsonOut.write(json, java.util.Map.of("freeze", report, "cache", cache));
     }
 }

@@ -1,16 +1,12 @@
 package dev.frost.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.frost.FrostException;
 import dev.frost.data.ArrayDataset;
 import dev.frost.data.DigitsGrid;
-import dev.frost.io.AtomicFiles;
 import dev.frost.transfer.DigitsTransfer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /** {@code frost demo}: the transfer-learning comparison on real handwritten digits. */
@@ -50,14 +46,6 @@ final class DemoCommand implements Runnable {
         DigitsTransfer.Report report = DigitsTransfer.run(new DigitsTransfer.Options(base, data, seeds,
                 trainPerClass, 50, epochs, freezeEpochs, batch, false));
         System.out.print(DigitsTransfer.format(report));
-        if (json != null) {
-            try {
-                AtomicFiles.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsBytes(report));
-            } catch (IOException e) {
-                throw new FrostException("cannot write " + json + ": " + e.getMessage(), e);
-            }
-            System.out.println("wrote " + json);
-        }
+        JsonOut.write(json, report);
     }
 }

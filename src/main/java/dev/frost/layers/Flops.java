@@ -28,6 +28,17 @@ public final class Flops {
                 return out;
             case POOL:
                 return in;
+            case TOKEN_EMBEDDINGS:
+                return 5L * out;
+            case TRANSFORMER_LAYER: {
+                // (S, D+1) in and out: D+1 carries the attention mask as its last channel
+                long s = layer.inputShape().get(0);
+                long d = layer.inputShape().get(1) - 1;
+                long f = layer.learnableParameters().get("ffn1_weight").getShape().get(0);
+                return s * (2 * 4 * d * d + 2 * 2 * d * f) + 2 * 2 * s * s * d + 20 * s * d;
+            }
+            case MASKED_POOL:
+                return in;
             case EMBEDDING:
             case FLATTEN:
             default:

@@ -10,10 +10,16 @@ public enum LayerKind {
     ACTIVATION,
     POOL,
     DROPOUT,
-    FLATTEN;
+    FLATTEN,
+    /** Token, position and type embeddings with LayerNorm (BERT). */
+    TOKEN_EMBEDDINGS,
+    /** One transformer encoder layer: self-attention and feed-forward, each with residual and LayerNorm. */
+    TRANSFORMER_LAYER,
+    /** Mean over the unmasked positions of a sequence. */
+    MASKED_POOL;
 
-    /** Linear and convolution: FLOPs dominated by one matrix product with the weight. */
+    /** FLOPs dominated by matrix products with the layer's weights. */
     boolean isMatrixProduct() {
-        return this == LINEAR || this == CONV2D;
+        return this == LINEAR || this == CONV2D || this == TRANSFORMER_LAYER;
     }
 }

@@ -87,6 +87,32 @@ public final class Layers {
         return new Layer(name, LayerKind.EMBEDDING, new EmbeddingBlock(vocabulary, dim));
     }
 
+    /**
+     * BERT embeddings: input {@code (2, S)} (token ids, attention mask, as floats), output {@code (S, dim + 1)}: the
+     * embedded sequence with the mask carried as its last channel, which the transformer layers pass along.
+     */
+    public static Layer tokenEmbeddings(String name, int vocabulary, int maxPositions, int typeVocabulary, int dim) {
+        requirePositive(name, "vocabulary", vocabulary);
+        requirePositive(name, "dim", dim);
+        return new Layer(name, LayerKind.TOKEN_EMBEDDINGS,
+                new dev.frost.layers.transformer.TokenEmbeddingsBlock(vocabulary, maxPositions, typeVocabulary, dim));
+    }
+
+    /** A post-LayerNorm transformer encoder layer (BERT) on {@code (S, dim + 1)} masked sequences. */
+    public static Layer transformerLayer(String name, int dim, int heads, int ffn) {
+        requirePositive(name, "heads", heads);
+        if (dim % heads != 0) {
+            throw new FrostException("layer '" + name + "': dim " + dim + " is not divisible by " + heads + " heads");
+        }
+        return new Layer(name, LayerKind.TRANSFORMER_LAYER,
+                new dev.frost.layers.transformer.TransformerLayerBlock(dim, heads, ffn));
+    }
+
+    /** Mean over unmasked positions: {@code (S, dim + 1)} to {@code (dim)}. */
+    public static Layer maskedMeanPool(String name) {
+        return new Layer(name, LayerKind.MASKED_POOL, new dev.frost.layers.transformer.MaskedMeanPoolBlock());
+    }
+
     private static void requirePositive(String layer, String what, long value) {
         if (value <= 0) {
             throw new FrostException("layer '" + layer + "': " + what + " must be positive, got " + value);

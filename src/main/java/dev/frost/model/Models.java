@@ -41,6 +41,31 @@ public final class Models {
         return cnn(new int[] {32, 64, 128}, classes, seed);
     }
 
+    /** Sizes of a BERT-style encoder. */
+    public record BertConfig(int vocabulary, int maxPositions, int typeVocabulary, int dim, int heads, int ffn,
+                             int layers) {
+        /** all-MiniLM-L6-v2: 30,522 tokens, 512 positions, 384 wide, 12 heads, FFN 1,536, 6 layers. */
+        public static final BertConfig MINILM_L6 = new BertConfig(30522, 512, 2, 384, 12, 1536, 6);
+    }
+
+    /**
+     * A BERT encoder with mean pooling and a linear head. Input {@code (2, seqLen)}: token ids and attention mask as
+     * floats. Groups: {@code embeddings}, {@code layer0}..{@code layerN-1}, {@code head} (pool + classifier).
+     */
+    public static FrostModel bertClassifier(BertConfig c, int seqLen, int classes, long seed) {
+        if (seqLen < 1 || seqLen > c.maxPositions()) {
+            throw new FrostException("sequence length must be in 1.." + c.maxPositions() + ", got " + seqLen);
+        }
+        FrostModel.Builder b = FrostModel.builder(new Shape(2, seqLen)).optSeed(seed);
+        b.addGroup("embeddings", Layers.tokenEmbeddings("embeddings", c.vocabulary(), c.maxPositions(),
+                c.typeVocabulary(), c.dim()));
+        for (int i = 0; i < c.layers(); i++) {
+            b.addGroup("layer" + i, Layers.transformerLayer("layer" + i, c.dim(), c.heads(), c.ffn()));
+        }
+        b.addGroup("head", Layers.maskedMeanPool("pool"), Layers.linear("classifier", classes));
+        return b.build();
+    }
+
     static FrostModel.Builder cnnBuilder(Shape input, int[] channels, int classes) {
         if (channels.length == 0) {
             throw new FrostException("cnn needs at least one conv block");
