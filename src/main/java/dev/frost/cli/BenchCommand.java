@@ -6,6 +6,8 @@ import dev.frost.bench.FreezeBenchmark;
 import dev.frost.bench.PolicyBenchmark;
 import dev.frost.data.ArrayDataset;
 import dev.frost.data.FashionMnist;
+import dev.frost.data.SpamAssassin;
+import dev.frost.transfer.SpamFineTune;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,7 +19,7 @@ import java.util.List;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print ratios measured side by side in one run.")
 final class BenchCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "WHICH", description = "freeze (step times, cache) or policies (progressive freezing)")
+    @Parameters(index = "0", paramLabel = "WHICH", description = "freeze (step times, cache), policies (progressive freezing) or minilm (transformer fine-tuning)")
     String which;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
@@ -41,7 +43,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--cache-examples", defaultValue = "4096", description = "Images per epoch in the cache table (default ${DEFAULT-VALUE}).")
     int cacheExamples;
 
-    @Option(names = "--quick", description = "policies: a CI-sized run (6,000 images, 3 epochs, 2 seeds).")
+    @Option(names = "--quick", description = "policies/minilm: a small run (policies: 6,000 images, 3 epochs, 2 seeds).")
     boolean quick;
 
     @Option(names = "--seeds", description = "policies: number of seeds (default 3, quick 2).")
@@ -50,7 +52,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--epochs", description = "policies: epochs (default 8, quick 3).")
     Integer epochs;
 
-    @Option(names = "--data", description = "policies: Fashion-MNIST folder (default data/fashion-mnist).")
+    @Option(names = "--data", description = "policies/minilm: data folder (default data/fashion-mnist, data/spam-assassin).")
     Path data;
 
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for the peer (default ${DEFAULT-VALUE}).")
@@ -76,9 +78,16 @@ final class BenchCommand implements Runnable {
             runPolicies();
             return;
         }
+        if ("minilm".equals(which)) {
+            SpamFineTune.Options o = quick ? SpamFineTune.Options.quick() : SpamFineTune.Options.defaults();
+            Path dir = data != null ? data : SpamAssassin.defaultDir();
+            List<SpamFineTune.Row> rows = SpamFineTune.run(SpamAssassin.load(dir), o);
+            System.out.print(SpamFineTune.format(rows, o));
+            JsonOut.write(json, java.util.Map.of("options", o, "rows", rows));
+            return;
+        }
         if (!"freeze".equals(which)) {
-            throw new FrostException("unknown benchmark '" + which + "': use 'frost bench freeze' or 'frost bench"
-                    + " policies'");
+            throw new FrostException("unknown benchmark '" + which + "': use freeze, policies or minilm");
         }
         int threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
         FreezeBenchmark.Report report = FreezeBenchmark.run(
