@@ -8,6 +8,13 @@ import java.util.Locale;
 /** The epochs of a finished (or stopped) run, and what freezing saved over all of them. */
 public record FitResult(List<EpochRecord> epochs, boolean stoppedEarly, ActivationCache.Stats cache) {
 
+    /** Several runs (phases of one method) as one: their epochs in order, caches dropped. */
+    public static FitResult concat(List<FitResult> phases) {
+        List<EpochRecord> all = new java.util.ArrayList<>();
+        phases.forEach(p -> all.addAll(p.epochs()));
+        return new FitResult(List.copyOf(all), phases.stream().anyMatch(FitResult::stoppedEarly), null);
+    }
+
     public EpochRecord last() {
         return epochs.get(epochs.size() - 1);
     }

@@ -8,6 +8,7 @@ import dev.frost.layers.Layers;
 import dev.frost.model.FrostModel;
 import dev.frost.model.Models;
 import dev.frost.train.Evaluation;
+import dev.frost.train.FitResult;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
 import dev.frost.freeze.optim.AdamW;
@@ -158,19 +159,20 @@ public final class DigitsTransfer {
             Evaluation e = new Trainer(m, new AdamW(), TrainConfig.builder().optProgressBar(false).build())
                     .evaluate(split.test());
             long trainable = m.summary().trainableParameters();
-            return new Run(method, seed, e.accuracy(), r.trainSeconds(), r.backwardFlops(), r.fullBackwardFlops(),
-                    trainable);
+            FitResult total = r.total();
+            return new Run(method, seed, e.accuracy(), total.trainSeconds(), total.backwardFlops(),
+                    total.fullBackwardFlops(), trainable);
         }
     }
 
-    private static CacheComparison compare(dev.frost.train.FitResult plain, dev.frost.train.FitResult cached) {
+    private static CacheComparison compare(FitResult plain, FitResult cached) {
         double pl = laterMedian(plain);
         double cl = laterMedian(cached);
         return new CacheComparison(plain.epochs().get(0).trainSeconds(), pl, cached.epochs().get(0).trainSeconds(), cl,
                 pl / cl, cached.cache().bytes(), cached.cache().buildSeconds());
     }
 
-    private static double laterMedian(dev.frost.train.FitResult r) {
+    private static double laterMedian(FitResult r) {
         double[] t = r.epochs().stream().skip(1).mapToDouble(dev.frost.train.EpochRecord::trainSeconds).sorted()
                 .toArray();
         return t.length == 0 ? Double.NaN : t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;

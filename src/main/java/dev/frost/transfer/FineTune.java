@@ -29,24 +29,9 @@ import java.util.List;
 public final class FineTune {
     /** The phases of a run, in order. */
     public record Result(List<FitResult> phases) {
-        public double trainSeconds() {
-            return phases.stream().mapToDouble(FitResult::trainSeconds).sum();
-        }
-
-        public long backwardFlops() {
-            return phases.stream().mapToLong(FitResult::backwardFlops).sum();
-        }
-
-        public long fullBackwardFlops() {
-            return phases.stream().mapToLong(FitResult::fullBackwardFlops).sum();
-        }
-
-        public long executedFlops() {
-            return phases.stream().mapToLong(FitResult::executedFlops).sum();
-        }
-
-        public long fullFlops() {
-            return phases.stream().mapToLong(FitResult::fullFlops).sum();
+        /** All phases as one run, for totals of time and FLOPs. */
+        public FitResult total() {
+            return FitResult.concat(phases);
         }
     }
 

@@ -134,29 +134,9 @@ public final class OnnxGraph {
             int field = WireFormat.getTagFieldNumber(tag);
             int wire = WireFormat.getTagWireType(tag);
             switch (field) {
-                case 1 -> {
-                    if (wire == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                        int limit = cis.pushLimit(cis.readRawVarint32());
-                        while (cis.getBytesUntilLimit() > 0) {
-                            dims.add(cis.readInt64());
-                        }
-                        cis.popLimit(limit);
-                    } else {
-                        dims.add(cis.readInt64());
-                    }
-                }
+                case 1 -> readRepeated(cis, wire, () -> dims.add(cis.readInt64()));
                 case 2 -> type = cis.readInt32();
-                case 4 -> {
-                    if (wire == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                        int limit = cis.pushLimit(cis.readRawVarint32());
-                        while (cis.getBytesUntilLimit() > 0) {
-                            floats.add(cis.readFloat());
-                        }
-                        cis.popLimit(limit);
-                    } else {
-                        floats.add(cis.readFloat());
-                    }
-                }
+                case 4 -> readRepeated(cis, wire, () -> floats.add(cis.readFloat()));
                 case 8 -> name = cis.readStringRequireUtf8();
                 case 9 -> raw = cis.readByteBuffer();
                 default -> cis.skipField(tag);
@@ -189,6 +169,23 @@ public final class OnnxGraph {
             }
         }
         return new Tensor(name, d, data);
+    }
+
+    /** Reads one value of a repeated scalar field, or all of them when the field is packed. */
+    private interface ValueReader {
+        void read() throws IOException;
+    }
+
+    private static void readRepeated(CodedInputStream cis, int wire, ValueReader one) throws IOException {
+        if (wire != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            one.read();
+            return;
+        }
+        int limit = cis.pushLimit(cis.readRawVarint32());
+        while (cis.getBytesUntilLimit() > 0) {
+            one.read();
+        }
+        cis.popLimit(limit);
     }
 
     /**
