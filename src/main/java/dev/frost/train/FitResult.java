@@ -6,13 +6,20 @@ import java.util.List;
 import java.util.Locale;
 
 /** The epochs of a finished (or stopped) run, and what freezing saved over all of them. */
-public record FitResult(List<EpochRecord> epochs, boolean stoppedEarly, ActivationCache.Stats cache) {
+public record FitResult(List<EpochRecord> epochs, boolean stoppedEarly, ActivationCache.Stats cache,
+                        List<FreezeEvent> timeline) {
+
+    /** A group's freeze state changed before global step {@code step}. */
+    public record FreezeEvent(long step, int epoch, String group, boolean frozen) {}
 
     /** Several runs (phases of one method) as one: their epochs in order, caches dropped. */
     public static FitResult concat(List<FitResult> phases) {
         List<EpochRecord> all = new java.util.ArrayList<>();
         phases.forEach(p -> all.addAll(p.epochs()));
-        return new FitResult(List.copyOf(all), phases.stream().anyMatch(FitResult::stoppedEarly), null);
+        List<FreezeEvent> events = new java.util.ArrayList<>();
+        phases.forEach(p -> events.addAll(p.timeline()));
+        return new FitResult(List.copyOf(all), phases.stream().anyMatch(FitResult::stoppedEarly), null,
+                List.copyOf(events));
     }
 
     public EpochRecord last() {

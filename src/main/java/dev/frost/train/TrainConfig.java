@@ -18,6 +18,7 @@ public final class TrainConfig {
     private final CacheConfig cache;
     private final Augmentation augmentation;
     private final int augmentedViews;
+    private final java.nio.file.Path runRecord;
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
@@ -32,6 +33,7 @@ public final class TrainConfig {
         this.cache = b.cache;
         this.augmentation = b.augmentation;
         this.augmentedViews = b.augmentedViews;
+        this.runRecord = b.runRecord;
     }
 
     public static Builder builder() {
@@ -52,6 +54,7 @@ public final class TrainConfig {
         b.cache = cache;
         b.augmentation = augmentation;
         b.augmentedViews = augmentedViews;
+        b.runRecord = runRecord;
         return b;
     }
 
@@ -107,6 +110,11 @@ public final class TrainConfig {
         return augmentedViews;
     }
 
+    /** Where the run's JSON record (epochs, FLOPs, timeline, learning rates) is written, or null. */
+    public java.nio.file.Path runRecord() {
+        return runRecord;
+    }
+
     /** Builder with defaults: 1 epoch, batch 64, lr 1e-3, constant schedule, seed 42, shuffled. */
     public static final class Builder {
         private int epochs = 1;
@@ -121,6 +129,13 @@ public final class TrainConfig {
         private CacheConfig cache;
         private Augmentation augmentation;
         private int augmentedViews;
+        private java.nio.file.Path runRecord;
+
+        /** Writes the run's JSON record (per-epoch metrics, FLOPs, freeze timeline, learning rates) to this file. */
+        public Builder optRunRecord(java.nio.file.Path file) {
+            this.runRecord = file;
+            return this;
+        }
 
         /** Caches the frozen prefix's output (switch 4); null turns the cache off. */
         public Builder optCache(CacheConfig cache) {

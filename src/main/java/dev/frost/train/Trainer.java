@@ -42,6 +42,8 @@ public final class Trainer {
     private double fullStepSeconds = Double.NaN;
     private ActivationCache cache;
     private TrainingContext running;
+    private final List<FitResult.FreezeEvent> timeline = new ArrayList<>();
+    private boolean[] lastFrozen;
     private String reportedRefusal;
 
     public Trainer(FrostModel model, Optimizer optimizer, TrainConfig config, List<Callback> callbacks) {
@@ -93,6 +95,8 @@ public final class Trainer {
             cache = c;
             running = ctx;
             reportedRefusal = null;
+            timeline.clear();
+            lastFrozen = null;
             return fitLoop(train, valid, ctx, history);
         } finally {
             cache = null;
@@ -148,7 +152,12 @@ public final class Trainer {
             stopped |= ctx.stopRequested;
         }
         callbacks.forEach(c -> c.afterFit(ctx));
-        return new FitResult(List.copyOf(history), stopped, cache == null ? null : cache.stats());
+        FitResult result = new FitResult(List.copyOf(history), stopped, cache == null ? null : cache.stats(),
+                List.copyOf(timeline));
+        if (config.runRecord() != null) {
+            RunRecords.write(config.runRecord(), result);
+        }
+        return result;
     }
 
     private StepResult trainStep(ArrayDataset data, int[] order, int from, int to, double lr, EpochAccumulator acc,
@@ -160,6 +169,7 @@ public final class Trainer {
             throw new FrostException("every layer is frozen, so there is nothing to train: unfreeze a group"
                     + " (model.unfreeze() or model.freezeTo(n))");
         }
+        recordFreezeChanges(epoch);
         StepFlops flops = StepFlops.of(model, false).times(to - from);
         acc.lastStepHadFrozen = prefix > 0 || !model.frozenLayerNames().isEmpty();
         acc.frozenGroups = model.frozenGroupCount();
@@ -181,6 +191,18 @@ public final class Trainer {
             acc.addFlops(flops);
             return trainFrom(h, y, lr, prefix);
         }
+    }
+
+    private void recordFreezeChanges(int epoch) {
+        List<LayerGroup> groups = model.groups();
+        boolean[] now = new boolean[groups.size()];
+        for (int i = 0; i < now.length; i++) {
+            now[i] = groups.get(i).isFrozen();
+            if (lastFrozen == null ? now[i] : now[i] != lastFrozen[i]) {
+                timeline.add(new FitResult.FreezeEvent(progress.globalStep(), epoch, groups.get(i).name(), now[i]));
+            }
+        }
+        lastFrozen = now;
     }
 
     /** Whether the activation cache may serve this prefix; a refusal is logged once per reason. */

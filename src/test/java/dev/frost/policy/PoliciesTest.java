@@ -96,6 +96,24 @@ class PoliciesTest {
     }
 
     @Test
+    void runRecordHasTheFreezeTimelinePerGroup(@TempDir Path dir) throws Exception {
+        Path record = dir.resolve("run.json");
+        try (FrostModel m = mlp()) {
+            FreezeOut fo = new FreezeOut(0.5, FreezeOut.Scale.LINEAR, false);
+            FitResult r = new Trainer(m, new Sgd(0, false, 0), cfg(2).optRunRecord(record).build(), fo)
+                    .fit(DATA, null);
+            List<FitResult.FreezeEvent> frozen = r.timeline().stream().filter(FitResult.FreezeEvent::frozen).toList();
+            assertEquals(List.of("fc1", "fc2", "fc3", "fc4"), frozen.stream().map(FitResult.FreezeEvent::group).toList());
+            assertEquals((long) Math.ceil(fo.freezeTime(0, 5) * 20), frozen.get(0).step());
+            var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(record.toFile());
+            assertEquals(4, doc.path("result").path("timeline").size());
+            assertEquals(2, doc.path("result").path("epochs").size());
+            assertTrue(doc.path("summary").asText().startsWith("freezing saved"));
+            assertEquals(0.0, doc.path("result").path("epochs").get(1).path("learningRates").path("fc1").asDouble());
+        }
+    }
+
+    @Test
     void autoFreezeFreezesExactlyThePrefixTheRuleSelects() {
         double[] prev = {10, 10, 10, 10, 10};
         double[] cur = {9.9, 9.5, 5, 2, 1};
