@@ -3,6 +3,8 @@ package dev.frost.transfer;
 import dev.frost.FrostException;
 import dev.frost.data.ArrayDataset;
 import dev.frost.data.Splits;
+import dev.frost.freeze.cache.CacheConfig;
+import dev.frost.freeze.cache.Precision;
 import dev.frost.io.Checkpoints;
 import dev.frost.layers.Layers;
 import dev.frost.model.FrostModel;
@@ -47,7 +49,8 @@ public final class DigitsTransfer {
 
     /** Head-only epoch seconds with and without the activation cache (first seed; later = median of epochs 2..n). */
     public record CacheComparison(double uncachedFirst, double uncachedLater, double cachedFirst, double cachedLater,
-                                  double speedup, long cacheBytes, double buildSeconds) {}
+                                  double speedup, long cacheBytes, double buildSeconds, double float32Accuracy,
+                                  double float16Accuracy, double bfloat16Accuracy) {}
 
     /** Everything the demo measured. */
     public record Report(List<Run> runs, List<Summary> summaries, CacheComparison cache, int trainSize,
@@ -79,7 +82,16 @@ public final class DigitsTransfer {
                 try (FrostModel m = transferred(o.base(), seed)) {
                     FineTune.Result plain = FineTune.featureExtraction(m, split.train(), split.valid(), o.epochs(),
                             1e-2, st.withCache(null));
-                    cacheComparison = compare(plain.phases().get(0), cached[0].phases().get(0));
+                    double[] acc = new double[2];
+                    Precision[] halves = {Precision.FLOAT16, Precision.BFLOAT16};
+                    for (int i = 0; i < 2; i++) {
+                        Precision p = halves[i];
+                        acc[i] = measure(FEATURE, seed, split, transferred(o.base(), seed), h ->
+                                FineTune.featureExtraction(h, split.train(), split.valid(), o.epochs(), 1e-2,
+                                        st.withCache(CacheConfig.defaults().withPrecision(p)))).testAccuracy();
+                    }
+                    cacheComparison = compare(plain.phases().get(0), cached[0].phases().get(0),
+                            runs.get(runs.size() - 1).testAccuracy(), acc[0], acc[1]);
                 }
             }
             runs.add(measure(FINE_TUNE, seed, split, transferred(o.base(), seed), m ->
@@ -165,11 +177,12 @@ public final class DigitsTransfer {
         }
     }
 
-    private static CacheComparison compare(FitResult plain, FitResult cached) {
+    private static CacheComparison compare(FitResult plain, FitResult cached, double f32, double f16,
+                                           double bf16) {
         double pl = laterMedian(plain);
         double cl = laterMedian(cached);
         return new CacheComparison(plain.epochs().get(0).trainSeconds(), pl, cached.epochs().get(0).trainSeconds(), cl,
-                pl / cl, cached.cache().bytes(), cached.cache().buildSeconds());
+                pl / cl, cached.cache().bytes(), cached.cache().buildSeconds(), f32, f16, bf16);
     }
 
     private static double laterMedian(FitResult r) {
@@ -216,6 +229,9 @@ public final class DigitsTransfer {
                             + " %.4f s recomputing the frozen base (%.1fx); first epoch %.4f s vs %.4f s; cache %,d"
                             + " bytes, built in %.3f s%n", c.cachedLater(), c.uncachedLater(), c.speedup(),
                     c.cachedFirst(), c.uncachedFirst(), c.cacheBytes(), c.buildSeconds()));
+            sb.append(String.format(Locale.ROOT, "cache precision, feature extraction test accuracy (first seed):"
+                            + " float32 %.2f%%, float16 %.2f%%, bfloat16 %.2f%% (half the cache bytes)%n",
+                    100 * c.float32Accuracy(), 100 * c.float16Accuracy(), 100 * c.bfloat16Accuracy()));
         }
         return sb.toString();
     }
