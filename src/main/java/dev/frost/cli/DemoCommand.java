@@ -34,6 +34,12 @@ final class DemoCommand implements Runnable {
     @Option(names = "--freeze-epochs", defaultValue = "4", description = "Frozen epochs of fine-tune, within --epochs (default ${DEFAULT-VALUE}).")
     int freezeEpochs;
 
+    @Option(names = "--base-lr", defaultValue = "0.01", description = "Base learning rate of fine-tune and gradual unfreezing (default ${DEFAULT-VALUE}).")
+    double baseLr;
+
+    @Option(names = "--lr-mult", defaultValue = "3", description = "fastai's lr_mult: first group gets base/lr-mult (default ${DEFAULT-VALUE}).")
+    double lrMult;
+
     @Option(names = "--batch", defaultValue = "32", description = "Batch size (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -44,7 +50,7 @@ final class DemoCommand implements Runnable {
         }
         ArrayDataset data = digits == null ? DigitsGrid.embedded() : DigitsGrid.read(digits);
         DigitsTransfer.Report report = DigitsTransfer.run(new DigitsTransfer.Options(base, data, seeds,
-                trainPerClass, 50, epochs, freezeEpochs, batch, false));
+                trainPerClass, 50, epochs, freezeEpochs, batch, baseLr, lrMult, false));
         System.out.print(DigitsTransfer.format(report));
         JsonOut.write(json, report);
     }

@@ -37,7 +37,8 @@ public final class DigitsTransfer {
 
     /** What to run. Epoch counts are per method; (b) spends {@code freezeEpochs} of its budget frozen. */
     public record Options(Path base, ArrayDataset digits, int seeds, int trainPerClass, int validPerClass,
-                          int epochs, int freezeEpochs, int batchSize, boolean progressBar) {}
+                          int epochs, int freezeEpochs, int batchSize, double baseLr, double lrMult,
+                          boolean progressBar) {}
 
     /** One method on one seed. */
     public record Run(String method, long seed, double testAccuracy, double trainSeconds, long backwardFlops,
@@ -74,7 +75,7 @@ public final class DigitsTransfer {
             sizes[1] = split.valid().size();
             sizes[2] = split.test().size();
             FineTune.Settings st = FineTune.Settings.defaults().withSeed(seed).withBatchSize(o.batchSize())
-                    .withProgressBar(o.progressBar());
+                    .withProgressBar(o.progressBar()).withLrMult(o.lrMult());
             FineTune.Result[] cached = new FineTune.Result[1];
             runs.add(measure(FEATURE, seed, split, transferred(o.base(), seed), m ->
                     cached[0] = FineTune.featureExtraction(m, split.train(), split.valid(), o.epochs(), 1e-2, st)));
@@ -96,10 +97,10 @@ public final class DigitsTransfer {
             }
             runs.add(measure(FINE_TUNE, seed, split, transferred(o.base(), seed), m ->
                     FineTune.fineTune(m, split.train(), split.valid(), o.epochs() - o.freezeEpochs(),
-                            o.freezeEpochs(), 4e-3, st)));
+                            o.freezeEpochs(), o.baseLr(), st)));
             int stage = Math.max(1, o.epochs() / 8);
             runs.add(measure(GRADUAL, seed, split, transferred(o.base(), seed), m ->
-                    FineTune.gradualUnfreezing(m, split.train(), split.valid(), o.epochs(), stage, 4e-3, st)));
+                    FineTune.gradualUnfreezing(m, split.train(), split.valid(), o.epochs(), stage, o.baseLr(), st)));
             runs.add(measure(SCRATCH, seed, split, Models.cnn(10, seed), m -> scratch(m, split, o, st)));
         }
         List<Summary> summaries = new ArrayList<>();
@@ -111,16 +112,21 @@ public final class DigitsTransfer {
         settings.put("epochs", o.epochs());
         settings.put("freezeEpochs", o.freezeEpochs());
         settings.put("batchSize", o.batchSize());
+        settings.put("baseLr", o.baseLr());
+        settings.put("lrMult", o.lrMult());
         settings.put("base", o.base() == null ? "embedded" : o.base().toString());
         return new Report(runs, summaries, cacheComparison, sizes[0], sizes[1], sizes[2], settings);
     }
 
-    /** The pretrained CNN cut after global pooling, with a fresh 10-way head; base frozen. */
+    /**
+     * The pretrained CNN cut after global pooling, with a fresh head (BatchNorm over the pooled features, then a
+     * 10-way Linear, as fastai's heads normalize the features they receive); base frozen.
+     */
     public static FrostModel transferred(Path base, long seed) {
         FrostModel pretrained = Models.cnn(10, seed);
         loadBase(base, pretrained);
         return TransferLearning.from(pretrained).cutAfterLayer("gap")
-                .addHead("head", Layers.linear("digit_fc", 10)).optSeed(seed).build();
+                .addHead("head", Layers.batchNorm("head_bn"), Layers.linear("digit_fc", 10)).optSeed(seed).build();
     }
 
     /** Loads the base checkpoint from a folder, or the embedded one when {@code base} is null. */

@@ -64,6 +64,10 @@ public final class FineTune {
             return new Settings(batchSize, weightDecay, seed, lrMult, p, callbacks, cache);
         }
 
+        public Settings withLrMult(double m) {
+            return new Settings(batchSize, weightDecay, seed, m, progressBar, callbacks, cache);
+        }
+
         public Settings withCache(CacheConfig c) {
             return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, callbacks, c);
         }
