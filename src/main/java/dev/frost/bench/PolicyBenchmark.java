@@ -60,6 +60,9 @@ public final class PolicyBenchmark {
                         () -> new FreezeOut(0.8, FreezeOut.Scale.LINEAR, false)),
                 new Variant("AutoFreeze + cache", false, true, AutoFreeze::new),
                 new Variant("linear schedule + cache", false, true, LinearFreezing::new));
+        // One short discarded run first, so that no variant pays the JVM's and libtorch's warm-up.
+        runOne(variants.get(0), subset(tr, Math.min(tr.size(), 1280)), te,
+                new Options(1, 1, 0, 0, o.batchSize()), 99);
         List<Run> runs = new ArrayList<>();
         for (int s = 0; s < o.seeds(); s++) {
             for (Variant v : variants) {

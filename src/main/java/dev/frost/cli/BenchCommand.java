@@ -49,8 +49,11 @@ final class BenchCommand implements Runnable {
     @Option(names = "--seeds", description = "policies: number of seeds (default 3, quick 2).")
     Integer seeds;
 
-    @Option(names = "--epochs", description = "policies: epochs (default 8, quick 3).")
+    @Option(names = "--epochs", description = "policies: epochs (default 8, quick 3); minilm: epochs (default 4).")
     Integer epochs;
+
+    @Option(names = "--train-size", description = "minilm: training e-mails (default 800, quick 160).")
+    Integer trainSize;
 
     @Option(names = "--data", description = "policies/minilm: data folder (default data/fashion-mnist, data/spam-assassin).")
     Path data;
@@ -79,7 +82,10 @@ final class BenchCommand implements Runnable {
             return;
         }
         if ("minilm".equals(which)) {
-            SpamFineTune.Options o = quick ? SpamFineTune.Options.quick() : SpamFineTune.Options.defaults();
+            SpamFineTune.Options d = quick ? SpamFineTune.Options.quick() : SpamFineTune.Options.defaults();
+            SpamFineTune.Options o = new SpamFineTune.Options(d.seqLen(), trainSize != null ? trainSize : d.trainSize(),
+                    d.testSize(), epochs != null ? epochs : d.epochs(), d.batchSize(), d.lr(), d.frozenLayers(),
+                    d.seed());
             Path dir = data != null ? data : SpamAssassin.defaultDir();
             List<SpamFineTune.Row> rows = SpamFineTune.run(SpamAssassin.load(dir), o);
             System.out.print(SpamFineTune.format(rows, o));

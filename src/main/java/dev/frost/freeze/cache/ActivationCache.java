@@ -47,6 +47,7 @@ public final class ActivationCache implements AutoCloseable {
     private long misses;
     private long buildNanos;
     private long lastComputed;
+    private long lastComputedFlops;
     private String lastTier = "none";
 
     public ActivationCache(CacheConfig config) {
@@ -105,6 +106,7 @@ public final class ActivationCache implements AutoCloseable {
             }
         }
         lastComputed = missing.size();
+        lastComputedFlops = 0;
         hits += n - missing.size();
         misses += missing.size();
         if (!missing.isEmpty()) {
@@ -128,65 +130,88 @@ public final class ActivationCache implements AutoCloseable {
         return lastComputed;
     }
 
+    /** Forward FLOPs the last {@link #activations} call executed to fill missing rows. */
+    public long lastComputedFlops() {
+        return lastComputedFlops;
+    }
+
     public Stats stats() {
         long bytes = entries.values().stream().mapToLong(x -> x.store().bytes()).sum();
         return new Stats(hits, misses, buildNanos / 1e9, bytes, lastTier);
     }
 
+    /**
+     * Computes and stores the missing rows. Each row starts from the deepest cached boundary that still matches the
+     * current prefix and holds it, so moving the boundary deeper runs only the newly frozen layers.
+     */
     private void fill(FrostModel model, ArrayDataset data, int[] order, List<Integer> missing, Entry e, int view,
                       int views, Augmentation augmentation, long augSeed, NDManager manager) {
-        int[] idx = new int[missing.size()];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = order[missing.get(i)];
-        }
-        Entry source = shallowerSource(model, data, e, idx, view);
-        try (NDManager m = manager.newSubManager()) {
-            NDArray h;
-            int start;
-            if (source != null) {
-                int len = Math.toIntExact(source.rowShape().size());
-                float[] buf = new float[idx.length * len];
-                for (int i = 0; i < idx.length; i++) {
-                    source.store().get(idx[i] * views + view, buf, i * len);
+        List<Entry> sources = validShallower(model, data, e);
+        Map<Entry, List<Integer>> bySource = new LinkedHashMap<>();
+        List<Integer> fromRaw = new ArrayList<>();
+        for (int i : missing) {
+            int example = order[i];
+            Entry best = null;
+            for (Entry c : sources) {
+                if (c.store().has(example * views + view) && (best == null || c.boundary() > best.boundary())) {
+                    best = c;
                 }
-                h = m.create(buf, new Shape(idx.length).addAll(source.rowShape()));
-                start = source.boundary();
-            } else {
-                h = data.features(m, idx, 0, idx.length, augmentation, augSeed);
-                start = 0;
             }
-            NDArray out = GradientSwitch.runFrozenLayers(model, h, start, e.boundary());
-            float[] rows = out.toFloatArray();
-            int len = Math.toIntExact(e.rowShape().size());
-            for (int i = 0; i < idx.length; i++) {
-                e.store().put(idx[i] * views + view, rows, i * len);
+            if (best == null) {
+                fromRaw.add(example);
+            } else {
+                bySource.computeIfAbsent(best, k -> new ArrayList<>()).add(example);
+            }
+        }
+        lastComputedFlops = 0;
+        int len = Math.toIntExact(e.rowShape().size());
+        try (NDManager m = manager.newSubManager()) {
+            for (Map.Entry<Entry, List<Integer>> g : bySource.entrySet()) {
+                Entry src = g.getKey();
+                int[] idx = g.getValue().stream().mapToInt(Integer::intValue).toArray();
+                int srcLen = Math.toIntExact(src.rowShape().size());
+                float[] buf = new float[idx.length * srcLen];
+                for (int i = 0; i < idx.length; i++) {
+                    src.store().get(idx[i] * views + view, buf, i * srcLen);
+                }
+                NDArray h = m.create(buf, new Shape(idx.length).addAll(src.rowShape()));
+                store(e, idx, view, views, GradientSwitch.runFrozenLayers(model, h, src.boundary(), e.boundary()), len);
+                lastComputedFlops += idx.length * forwardFlops(model, src.boundary(), e.boundary());
+            }
+            if (!fromRaw.isEmpty()) {
+                int[] idx = fromRaw.stream().mapToInt(Integer::intValue).toArray();
+                NDArray x = data.features(m, idx, 0, idx.length, augmentation, augSeed);
+                store(e, idx, view, views, GradientSwitch.runFrozenLayers(model, x, 0, e.boundary()), len);
+                lastComputedFlops += idx.length * forwardFlops(model, 0, e.boundary());
             }
         }
     }
 
-    /** A cached shallower boundary of the same data whose prefix still matches and holds all these rows. */
-    private Entry shallowerSource(FrostModel model, ArrayDataset data, Entry target, int[] idx, int view) {
-        Entry best = null;
+    private static void store(Entry e, int[] examples, int view, int views, NDArray out, int len) {
+        float[] rows = out.toFloatArray();
+        for (int i = 0; i < examples.length; i++) {
+            e.store().put(examples[i] * views + view, rows, i * len);
+        }
+    }
+
+    private static long forwardFlops(FrostModel model, int from, int to) {
+        long f = 0;
+        for (int i = from; i < to; i++) {
+            f += model.layers().get(i).forwardFlops();
+        }
+        return f;
+    }
+
+    /** Cached shallower boundaries of the same data and views whose prefix still matches the model. */
+    private List<Entry> validShallower(FrostModel model, ArrayDataset data, Entry target) {
+        List<Entry> out = new ArrayList<>();
         for (Entry c : entries.values()) {
-            if (c.dataId() != target.dataId() || c.views() != target.views() || c.boundary() >= target.boundary()
-                    || (best != null && c.boundary() <= best.boundary())) {
-                continue;
-            }
-            if (!c.key().equals(key(model, data, c.boundary(), c.views()))) {
-                continue;
-            }
-            boolean all = true;
-            for (int i : idx) {
-                if (!c.store().has(i * c.views() + view)) {
-                    all = false;
-                    break;
-                }
-            }
-            if (all) {
-                best = c;
+            if (c.dataId() == target.dataId() && c.views() == target.views() && c.boundary() < target.boundary()
+                    && c.key().equals(key(model, data, c.boundary(), c.views()))) {
+                out.add(c);
             }
         }
-        return best;
+        return out;
     }
 
     private Entry entry(FrostModel model, ArrayDataset data, int boundary, int views) {
