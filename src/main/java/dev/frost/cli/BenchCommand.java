@@ -49,10 +49,10 @@ final class BenchCommand implements Runnable {
     @Option(names = "--seeds", description = "policies: number of seeds (default 3, quick 2).")
     Integer seeds;
 
-    @Option(names = "--epochs", description = "policies: epochs (default 8, quick 3); minilm: epochs (default 4).")
+    @Option(names = "--epochs", description = "policies: epochs (default 8, quick 3); minilm: epochs (default 2).")
     Integer epochs;
 
-    @Option(names = "--train-size", description = "minilm: training e-mails (default 800, quick 160).")
+    @Option(names = "--train-size", description = "minilm: training e-mails (default 1600, quick 160).")
     Integer trainSize;
 
     @Option(names = "--data", description = "policies/minilm: data folder (default data/fashion-mnist, data/spam-assassin).")

@@ -130,6 +130,11 @@ public final class Trainer {
                     StepResult r = trainStep(train, order, from, to, lr, acc, epoch);
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     acc.addStep(r, seconds, acc.lastStepHadFrozen ? fullStepTime(train, to - from) : seconds);
+                    if (!Double.isFinite(r.meanLoss()) && !acc.reportedNonFinite) {
+                        LOG.warn("loss is {} at step {}: training diverged (lower the learning rate)", r.meanLoss(),
+                                progress.globalStep());
+                        acc.reportedNonFinite = true;
+                    }
                     ctx.lastLoss = r.meanLoss();
                     ctx.lastLr = lr;
                     progress = progress.nextStep();
@@ -338,6 +343,7 @@ public final class Trainer {
         long fullFwd;
         long fullBwd;
         boolean lastStepHadFrozen;
+        boolean reportedNonFinite;
         int frozenGroups;
         int prefixLayers;
 

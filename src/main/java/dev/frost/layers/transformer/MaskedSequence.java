@@ -14,10 +14,10 @@ final class MaskedSequence {
         return packed.get(new NDIndex(":, :, :" + d));
     }
 
-    /** The mask, {@code (batch, S)}: 1 for tokens, 0 for padding. */
+    /** The mask, {@code (batch, S)}: 1 for tokens, 0 for padding. It is data: no gradient flows through it. */
     static NDArray mask(NDArray packed) {
         long d = packed.getShape().get(2) - 1;
-        return packed.get(new NDIndex(":, :, " + d));
+        return packed.get(new NDIndex(":, :, " + d)).stopGradient();
     }
 
     static NDArray pack(NDArray hidden, NDArray mask) {
