@@ -7,7 +7,6 @@ import dev.frost.freeze.cache.CacheConfig;
 import dev.frost.freeze.optim.AdamW;
 import dev.frost.model.FrostModel;
 import dev.frost.model.Models;
-import dev.frost.train.EpochRecord;
 import dev.frost.train.FitResult;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
@@ -38,8 +37,8 @@ public final class CacheBenchmark {
     private static Row measure(String mode, int frozen, ArrayDataset data, int epochs) {
         FitResult plain = fit(frozen, data, epochs, null);
         FitResult cached = fit(frozen, data, epochs, CacheConfig.defaults());
-        double uncachedLater = laterMedian(plain);
-        double cachedLater = laterMedian(cached);
+        double uncachedLater = plain.laterEpochMedianSeconds();
+        double cachedLater = cached.laterEpochMedianSeconds();
         return new Row(mode, frozen, plain.epochs().get(0).trainSeconds(), uncachedLater,
                 cached.epochs().get(0).trainSeconds(), cachedLater, uncachedLater / cachedLater,
                 cached.cache().bytes(), cached.cache().buildSeconds());
@@ -54,10 +53,6 @@ public final class CacheBenchmark {
         }
     }
 
-    private static double laterMedian(FitResult r) {
-        List<EpochRecord> later = r.epochs().subList(1, r.epochs().size());
-        return Medians.of(later.stream().mapToDouble(EpochRecord::trainSeconds).toArray());
-    }
 
     public static String format(List<Row> rows, int examples) {
         StringBuilder sb = new StringBuilder();

@@ -266,6 +266,15 @@ public final class FrostModel implements AutoCloseable {
         }
     }
 
+    /** Forward FLOPs per example of layers {@code [from, to)}. */
+    public long forwardFlops(int from, int to) {
+        long f = 0;
+        for (int i = from; i < to; i++) {
+            f += layers.get(i).forwardFlops();
+        }
+        return f;
+    }
+
     /** Learnable parameters by qualified name {@code layer.param}. */
     public Map<String, Parameter> learnableParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();

@@ -22,6 +22,15 @@ public record FitResult(List<EpochRecord> epochs, boolean stoppedEarly, Activati
                 List.copyOf(events));
     }
 
+    /** Median training seconds of the epochs after the first (what a warm cache or warm JIT costs per epoch). */
+    public double laterEpochMedianSeconds() {
+        double[] t = epochs.stream().skip(1).mapToDouble(EpochRecord::trainSeconds).sorted().toArray();
+        if (t.length == 0) {
+            return Double.NaN;
+        }
+        return t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+    }
+
     public EpochRecord last() {
         return epochs.get(epochs.size() - 1);
     }

@@ -50,14 +50,6 @@ public record StepFlops(long forward, long backward, long fullForward, long full
         return new StepFlops(fwd, bwd, fullFwd, fullBwd);
     }
 
-    /** Forward FLOPs per example of layers {@code [0, prefix)}: what a cache hit saves. */
-    public static long prefixForward(FrostModel model, int prefix) {
-        long f = 0;
-        for (int i = 0; i < prefix; i++) {
-            f += model.layers().get(i).forwardFlops();
-        }
-        return f;
-    }
 
     /** This step with the prefix forward of {@code examples} examples served from the cache. */
     public StepFlops minusForward(long flops) {

@@ -189,7 +189,7 @@ public final class Trainer {
             if (cacheServes(prefix)) {
                 h = cache.activations(model, data, order, from, to, prefix, view,
                         aug == null ? 1 : fixedViews, aug, augSeed, step);
-                flops = flops.minusForward(StepFlops.prefixForward(model, prefix) * (to - from)
+                flops = flops.minusForward(model.forwardFlops(0, prefix) * (to - from)
                         - cache.lastComputedFlops());
             } else {
                 h = prefixOutput(data.features(step, order, from, to, aug, augSeed), prefix);

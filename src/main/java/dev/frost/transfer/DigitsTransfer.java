@@ -185,17 +185,12 @@ public final class DigitsTransfer {
 
     private static CacheComparison compare(FitResult plain, FitResult cached, double f32, double f16,
                                            double bf16) {
-        double pl = laterMedian(plain);
-        double cl = laterMedian(cached);
+        double pl = plain.laterEpochMedianSeconds();
+        double cl = cached.laterEpochMedianSeconds();
         return new CacheComparison(plain.epochs().get(0).trainSeconds(), pl, cached.epochs().get(0).trainSeconds(), cl,
                 pl / cl, cached.cache().bytes(), cached.cache().buildSeconds(), f32, f16, bf16);
     }
 
-    private static double laterMedian(FitResult r) {
-        double[] t = r.epochs().stream().skip(1).mapToDouble(dev.frost.train.EpochRecord::trainSeconds).sorted()
-                .toArray();
-        return t.length == 0 ? Double.NaN : t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
-    }
 
     private static Summary summarize(String method, List<Run> runs) {
         double mean = runs.stream().mapToDouble(Run::testAccuracy).average().orElse(Double.NaN);

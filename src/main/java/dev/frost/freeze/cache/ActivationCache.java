@@ -176,13 +176,13 @@ public final class ActivationCache implements AutoCloseable {
                 }
                 NDArray h = m.create(buf, new Shape(idx.length).addAll(src.rowShape()));
                 store(e, idx, view, views, GradientSwitch.runFrozenLayers(model, h, src.boundary(), e.boundary()), len);
-                lastComputedFlops += idx.length * forwardFlops(model, src.boundary(), e.boundary());
+                lastComputedFlops += idx.length * model.forwardFlops(src.boundary(), e.boundary());
             }
             if (!fromRaw.isEmpty()) {
                 int[] idx = fromRaw.stream().mapToInt(Integer::intValue).toArray();
                 NDArray x = data.features(m, idx, 0, idx.length, augmentation, augSeed);
                 store(e, idx, view, views, GradientSwitch.runFrozenLayers(model, x, 0, e.boundary()), len);
-                lastComputedFlops += idx.length * forwardFlops(model, 0, e.boundary());
+                lastComputedFlops += idx.length * model.forwardFlops(0, e.boundary());
             }
         }
     }
@@ -194,13 +194,6 @@ public final class ActivationCache implements AutoCloseable {
         }
     }
 
-    private static long forwardFlops(FrostModel model, int from, int to) {
-        long f = 0;
-        for (int i = from; i < to; i++) {
-            f += model.layers().get(i).forwardFlops();
-        }
-        return f;
-    }
 
     /** Cached shallower boundaries of the same data and views whose prefix still matches the model. */
     private List<Entry> validShallower(FrostModel model, ArrayDataset data, Entry target) {
