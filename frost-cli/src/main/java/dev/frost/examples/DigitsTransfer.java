@@ -1,0 +1,241 @@
+package dev.frost.examples;
+
+import dev.frost.transfer.FineTune;
+import dev.frost.transfer.TransferLearning;
+import dev.frost.FrostException;
+import dev.frost.data.ArrayDataset;
+import dev.frost.data.Splits;
+import dev.frost.freeze.cache.CacheConfig;
+import dev.frost.freeze.cache.Precision;
+import dev.frost.io.Checkpoints;
+import dev.frost.layers.Layers;
+import dev.frost.model.FrostModel;
+import dev.frost.model.Models;
+import dev.frost.train.Evaluation;
+import dev.frost.train.FitResult;
+import dev.frost.train.TrainConfig;
+import dev.frost.train.Trainer;
+import dev.frost.freeze.optim.AdamW;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The transfer demo: a CNN pretrained on Fashion-MNIST, transferred to a small labelled set of real handwritten
+ * digits, four ways: (a) feature extraction, (b) fine-tune, (c) gradual unfreezing, (d) the same CNN from scratch.
+ * Each method runs for several seeds (a different split and initialization each); test sets are never trained on.
+ */
+public final class DigitsTransfer {
+    /** Embedded pretrained base (see README for the command, seed and checksum that reproduce it). */
+    public static final String EMBEDDED_BASE = "/frost/base/fashion-cnn/";
+
+    /** What to run. Epoch counts are per method; (b) spends {@code freezeEpochs} of its budget frozen. */
+    public record Options(Path base, ArrayDataset digits, int seeds, int trainPerClass, int validPerClass,
+                          int epochs, int freezeEpochs, int batchSize, double baseLr, double lrMult,
+                          boolean progressBar) {}
+
+    /** One method on one seed. */
+    public record Run(String method, long seed, double testAccuracy, double trainSeconds, long backwardFlops,
+                      long fullBackwardFlops, long trainableParameters) {}
+
+    /** Mean and spread over seeds of one method. */
+    public record Summary(String method, double meanAccuracy, double stdAccuracy, double minAccuracy,
+                          double maxAccuracy, double meanSeconds, double backwardFraction, long trainableParameters) {}
+
+    /** Head-only epoch seconds with and without the activation cache (first seed; later = median of epochs 2..n). */
+    public record CacheComparison(double uncachedFirst, double uncachedLater, double cachedFirst, double cachedLater,
+                                  double speedup, long cacheBytes, double buildSeconds, double float32Accuracy,
+                                  double float16Accuracy, double bfloat16Accuracy) {}
+
+    /** Everything the demo measured. */
+    public record Report(List<Run> runs, List<Summary> summaries, CacheComparison cache, int trainSize,
+                         int validSize, int testSize, Map<String, Object> settings) {}
+
+    static final String FEATURE = "(a) feature extraction";
+    static final String FINE_TUNE = "(b) fine-tune";
+    static final String GRADUAL = "(c) gradual unfreezing";
+    static final String SCRATCH = "(d) from scratch";
+
+    private DigitsTransfer() {}
+
+    public static Report run(Options o) {
+        List<Run> runs = new ArrayList<>();
+        int[] sizes = new int[3];
+        CacheComparison cacheComparison = null;
+        for (int s = 0; s < o.seeds(); s++) {
+            long seed = 1000L + s;
+            Splits.Split split = Splits.stratified(o.digits(), o.trainPerClass(), o.validPerClass(), seed);
+            sizes[0] = split.train().size();
+            sizes[1] = split.valid().size();
+            sizes[2] = split.test().size();
+            FineTune.Settings st = FineTune.Settings.defaults().withSeed(seed).withBatchSize(o.batchSize())
+                    .withProgressBar(o.progressBar()).withLrMult(o.lrMult());
+            FineTune.Result[] cached = new FineTune.Result[1];
+            runs.add(measure(FEATURE, seed, split, transferred(o.base(), seed), m ->
+                    cached[0] = FineTune.featureExtraction(m, split.train(), split.valid(), o.epochs(), 1e-2, st)));
+            if (s == 0) {
+                try (FrostModel m = transferred(o.base(), seed)) {
+                    FineTune.Result plain = FineTune.featureExtraction(m, split.train(), split.valid(), o.epochs(),
+                            1e-2, st.withCache(null));
+                    double[] acc = new double[2];
+                    Precision[] halves = {Precision.FLOAT16, Precision.BFLOAT16};
+                    for (int i = 0; i < 2; i++) {
+                        Precision p = halves[i];
+                        acc[i] = measure(FEATURE, seed, split, transferred(o.base(), seed), h ->
+                                FineTune.featureExtraction(h, split.train(), split.valid(), o.epochs(), 1e-2,
+                                        st.withCache(CacheConfig.defaults().withPrecision(p)))).testAccuracy();
+                    }
+                    cacheComparison = compare(plain.phases().get(0), cached[0].phases().get(0),
+                            runs.get(runs.size() - 1).testAccuracy(), acc[0], acc[1]);
+                }
+            }
+            runs.add(measure(FINE_TUNE, seed, split, transferred(o.base(), seed), m ->
+                    FineTune.fineTune(m, split.train(), split.valid(), o.epochs() - o.freezeEpochs(),
+                            o.freezeEpochs(), o.baseLr(), st)));
+            int stage = Math.max(1, o.epochs() / 8);
+            runs.add(measure(GRADUAL, seed, split, transferred(o.base(), seed), m ->
+                    FineTune.gradualUnfreezing(m, split.train(), split.valid(), o.epochs(), stage, o.baseLr(), st)));
+            runs.add(measure(SCRATCH, seed, split, Models.cnn(10, seed), m -> scratch(m, split, o, st)));
+        }
+        List<Summary> summaries = new ArrayList<>();
+        for (String method : List.of(FEATURE, FINE_TUNE, GRADUAL, SCRATCH)) {
+            summaries.add(summarize(method, runs.stream().filter(r -> r.method().equals(method)).toList()));
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("seeds", o.seeds());
+        settings.put("epochs", o.epochs());
+        settings.put("freezeEpochs", o.freezeEpochs());
+        settings.put("batchSize", o.batchSize());
+        settings.put("baseLr", o.baseLr());
+        settings.put("lrMult", o.lrMult());
+        settings.put("base", o.base() == null ? "embedded" : o.base().toString());
+        return new Report(runs, summaries, cacheComparison, sizes[0], sizes[1], sizes[2], settings);
+    }
+
+    /**
+     * The pretrained CNN cut after global pooling, with a fresh head (BatchNorm over the pooled features, then a
+     * 10-way Linear, as fastai's heads normalize the features they receive); base frozen.
+     */
+    public static FrostModel transferred(Path base, long seed) {
+        FrostModel pretrained = Models.cnn(10, seed);
+        loadBase(base, pretrained);
+        return TransferLearning.from(pretrained).cutAfterLayer("gap")
+                .addHead("head", Layers.batchNorm("head_bn"), Layers.linear("digit_fc", 10)).optSeed(seed).build();
+    }
+
+    /** Loads the base checkpoint from a folder, or the embedded one when {@code base} is null. */
+    public static void loadBase(Path base, FrostModel model) {
+        if (base != null) {
+            Checkpoints.loadModel(base, model);
+            return;
+        }
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory("frost-base");
+            for (String f : List.of(Checkpoints.WEIGHTS, Checkpoints.MANIFEST)) {
+                try (InputStream in = DigitsTransfer.class.getResourceAsStream(EMBEDDED_BASE + f)) {
+                    if (in == null) {
+                        throw new FrostException("the embedded pretrained base is missing (" + EMBEDDED_BASE + f
+                                + "): run './frost pretrain' and pass --base target/pretrained/fashion-cnn");
+                    }
+                    Files.write(tmp.resolve(f), in.readAllBytes());
+                }
+            }
+            Checkpoints.loadModel(tmp, model);
+        } catch (IOException e) {
+            throw new FrostException("cannot unpack the embedded base: " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try (var files = Files.list(tmp)) {
+                    for (Path p : (Iterable<Path>) files::iterator) {
+                        Files.deleteIfExists(p);
+                    }
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // temp files only
+                }
+            }
+        }
+    }
+
+    private static FineTune.Result scratch(FrostModel m, Splits.Split split, Options o, FineTune.Settings st) {
+        m.unfreeze();
+        return new FineTune.Result(List.of(FineTune.fitOneCycle(m, split.train(), split.valid(), o.epochs(), 3e-3,
+                0.25, st)));
+    }
+
+    private static Run measure(String method, long seed, Splits.Split split, FrostModel model,
+                               Function<FrostModel, FineTune.Result> body) {
+        try (FrostModel m = model) {
+            FineTune.Result r = body.apply(m);
+            Evaluation e = new Trainer(m, new AdamW(), TrainConfig.builder().optProgressBar(false).build())
+                    .evaluate(split.test());
+            long trainable = m.summary().trainableParameters();
+            FitResult total = r.total();
+            return new Run(method, seed, e.accuracy(), total.trainSeconds(), total.backwardFlops(),
+                    total.fullBackwardFlops(), trainable);
+        }
+    }
+
+    private static CacheComparison compare(FitResult plain, FitResult cached, double f32, double f16,
+                                           double bf16) {
+        double pl = plain.laterEpochMedianSeconds();
+        double cl = cached.laterEpochMedianSeconds();
+        return new CacheComparison(plain.epochs().get(0).trainSeconds(), pl, cached.epochs().get(0).trainSeconds(), cl,
+                pl / cl, cached.cache().bytes(), cached.cache().buildSeconds(), f32, f16, bf16);
+    }
+
+
+    private static Summary summarize(String method, List<Run> runs) {
+        double mean = runs.stream().mapToDouble(Run::testAccuracy).average().orElse(Double.NaN);
+        double var = runs.stream().mapToDouble(r -> (r.testAccuracy() - mean) * (r.testAccuracy() - mean)).sum()
+                / Math.max(1, runs.size() - 1);
+        double secs = runs.stream().mapToDouble(Run::trainSeconds).average().orElse(Double.NaN);
+        double bwd = runs.stream().mapToLong(Run::backwardFlops).sum()
+                / (double) Math.max(1, runs.stream().mapToLong(Run::fullBackwardFlops).sum());
+        return new Summary(method, mean, Math.sqrt(var),
+                runs.stream().mapToDouble(Run::testAccuracy).min().orElse(Double.NaN),
+                runs.stream().mapToDouble(Run::testAccuracy).max().orElse(Double.NaN), secs, bwd,
+                runs.get(runs.size() - 1).trainableParameters());
+    }
+
+    /** The table as printed. */
+    public static String format(Report r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Transfer: Fashion-MNIST CNN -> real handwritten digits; %d labelled"
+                        + " training images, %d validation, %d test (never trained on); %s seeds%n",
+                r.trainSize(), r.validSize(), r.testSize(), r.settings().get("seeds")));
+        String fmt = "%-24s %-22s %-15s %9s %14s %12s%n";
+        sb.append(String.format(Locale.ROOT, fmt, "method", "test accuracy", "min..max", "time s",
+                "backward/full", "trainable"));
+        for (Summary s : r.summaries()) {
+            sb.append(String.format(Locale.ROOT, fmt, s.method(),
+                    String.format(Locale.ROOT, "%.2f%% ± %.2f", 100 * s.meanAccuracy(), 100 * s.stdAccuracy()),
+                    String.format(Locale.ROOT, "%.2f..%.2f", 100 * s.minAccuracy(), 100 * s.maxAccuracy()),
+                    String.format(Locale.ROOT, "%.1f", s.meanSeconds()),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * s.backwardFraction()),
+                    String.format(Locale.ROOT, "%,d", s.trainableParameters())));
+        }
+        sb.append("time: mean training wall time per run (validation excluded); backward/full: backward FLOPs executed"
+                + " vs training everything; trainable: parameters trainable at the end\n");
+        CacheComparison c = r.cache();
+        if (c != null) {
+            sb.append(String.format(Locale.ROOT, "activation cache, head-only epochs after the first: %.4f s cached vs"
+                            + " %.4f s recomputing the frozen base (%.1fx); first epoch %.4f s vs %.4f s; cache %,d"
+                            + " bytes, built in %.3f s%n", c.cachedLater(), c.uncachedLater(), c.speedup(),
+                    c.cachedFirst(), c.uncachedFirst(), c.cacheBytes(), c.buildSeconds()));
+            sb.append(String.format(Locale.ROOT, "cache precision, feature extraction test accuracy (first seed):"
+                            + " float32 %.2f%%, float16 %.2f%%, bfloat16 %.2f%% (half the cache bytes)%n",
+                    100 * c.float32Accuracy(), 100 * c.float16Accuracy(), 100 * c.bfloat16Accuracy()));
+        }
+        return sb.toString();
+    }
+}

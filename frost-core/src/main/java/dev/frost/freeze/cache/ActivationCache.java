@@ -1,0 +1,288 @@
+package dev.frost.freeze.cache;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import dev.frost.data.ArrayDataset;
+import dev.frost.data.Augmentation;
+import dev.frost.freeze.norm.NormalizationSwitch;
+import dev.frost.layers.Layer;
+import dev.frost.layers.LayerKind;
+import dev.frost.model.FrostModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * Switch 4: the activations at the freeze boundary, computed once per example (and augmented view) and reused.
+ *
+ * <p>Entries are keyed by the frozen prefix's structure and weights, the dataset's fingerprint, the boundary, the
+ * precision and the number of views, so a changed key never serves stale rows. Weights are hashed when an epoch
+ * starts ({@link #newEpoch()}) and whenever the boundary moves: between those points a frozen prefix cannot change
+ * through training. When the boundary moves deeper, missing rows of the new boundary are computed from rows cached
+ * at the old one, running only the newly frozen layers. Entries of other boundaries are kept (a later re-freeze
+ * reuses them) until the memory budget needs their room.
+ */
+public final class ActivationCache implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ActivationCache.class);
+
+    /** Counters of what the cache did. */
+    public record Stats(long hits, long misses, double buildSeconds, long bytes, String tier) {}
+
+    private record Entry(String key, int boundary, long dataId, int views, Shape rowShape, RowStore store) {}
+
+    private final CacheConfig config;
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final Map<Layer, Long> layerHashes = new HashMap<>();
+    private long hits;
+    private long misses;
+    private long buildNanos;
+    private long lastComputed;
+    private long lastComputedFlops;
+    private String lastTier = "none";
+
+    public ActivationCache(CacheConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Why the prefix {@code [0, boundary)} cannot be cached, or null when it can. A prefix is cacheable when each of
+     * its layers is deterministic in the mode it runs in.
+     */
+    public static String refusal(FrostModel model, int boundary, boolean freshAugmentation) {
+        if (boundary == 0) {
+            return null;
+        }
+        for (int i = 0; i < boundary; i++) {
+            Layer l = model.layers().get(i);
+            boolean live = NormalizationSwitch.layerTraining(l, true, model.isTrainBn());
+            if (live && l.kind() == LayerKind.BATCH_NORM) {
+                return "BatchNorm '" + l.name() + "' in the frozen prefix is live (trainBn), so its output changes"
+                        + " every step";
+            }
+            if (live && l.kind() == LayerKind.DROPOUT) {
+                return "dropout '" + l.name() + "' in the frozen prefix is active; freeze it to run it in"
+                        + " inference mode";
+            }
+        }
+        if (freshAugmentation) {
+            return "random augmentation makes the frozen prefix's output differ every epoch; opt in to a fixed"
+                    + " number of augmented views to cache them (TrainConfig.optAugmentation(aug, views))";
+        }
+        return null;
+    }
+
+    /** Re-hash prefix weights before they are next used (called when an epoch starts). */
+    public void newEpoch() {
+        layerHashes.clear();
+    }
+
+    /**
+     * Activations after layer {@code boundary - 1} for examples {@code order[from..to)}, created in {@code manager}.
+     * Rows missing from the cache are computed (from a shallower cached boundary when one has them) and stored.
+     *
+     * @param view         augmented view, in {@code [0, views)}
+     * @param views        fixed augmented views per example (1 without augmentation)
+     * @param augmentation null, or the augmentation that view {@code view} is drawn with
+     * @param augSeed      seed of that view's augmentation
+     */
+    public NDArray activations(FrostModel model, ArrayDataset data, int[] order, int from, int to, int boundary,
+                               int view, int views, Augmentation augmentation, long augSeed, NDManager manager) {
+        Entry e = entry(model, data, boundary, views);
+        int n = to - from;
+        List<Integer> missing = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            if (!e.store().has(order[i] * views + view)) {
+                missing.add(i);
+            }
+        }
+        lastComputed = missing.size();
+        lastComputedFlops = 0;
+        hits += n - missing.size();
+        misses += missing.size();
+        if (!missing.isEmpty()) {
+            long t0 = System.nanoTime();
+            fill(model, data, order, missing, e, view, views, augmentation, augSeed, manager);
+            buildNanos += System.nanoTime() - t0;
+            if (e.store().complete()) {
+                e.store().seal();
+            }
+        }
+        int len = Math.toIntExact(e.rowShape().size());
+        float[] buf = new float[n * len];
+        for (int i = 0; i < n; i++) {
+            e.store().get(order[from + i] * views + view, buf, i * len);
+        }
+        return manager.create(buf, new Shape(n).addAll(e.rowShape()));
+    }
+
+    /** Examples whose prefix the last {@link #activations} call had to compute. */
+    public long lastComputed() {
+        return lastComputed;
+    }
+
+    /** Forward FLOPs the last {@link #activations} call executed to fill missing rows. */
+    public long lastComputedFlops() {
+        return lastComputedFlops;
+    }
+
+    public Stats stats() {
+        long bytes = entries.values().stream().mapToLong(x -> x.store().bytes()).sum();
+        return new Stats(hits, misses, buildNanos / 1e9, bytes, lastTier);
+    }
+
+    /**
+     * Computes and stores the missing rows. Each row starts from the deepest cached boundary that still matches the
+     * current prefix and holds it, so moving the boundary deeper runs only the newly frozen layers.
+     */
+    private void fill(FrostModel model, ArrayDataset data, int[] order, List<Integer> missing, Entry e, int view,
+                      int views, Augmentation augmentation, long augSeed, NDManager manager) {
+        List<Entry> sources = validShallower(model, data, e);
+        Map<Entry, List<Integer>> bySource = new LinkedHashMap<>();
+        List<Integer> fromRaw = new ArrayList<>();
+        for (int i : missing) {
+            int example = order[i];
+            Entry best = null;
+            for (Entry c : sources) {
+                if (c.store().has(example * views + view) && (best == null || c.boundary() > best.boundary())) {
+                    best = c;
+                }
+            }
+            if (best == null) {
+                fromRaw.add(example);
+            } else {
+                bySource.computeIfAbsent(best, k -> new ArrayList<>()).add(example);
+            }
+        }
+        lastComputedFlops = 0;
+        int len = Math.toIntExact(e.rowShape().size());
+        try (NDManager m = manager.newSubManager()) {
+            for (Map.Entry<Entry, List<Integer>> g : bySource.entrySet()) {
+                Entry src = g.getKey();
+                int[] idx = g.getValue().stream().mapToInt(Integer::intValue).toArray();
+                int srcLen = Math.toIntExact(src.rowShape().size());
+                float[] buf = new float[idx.length * srcLen];
+                for (int i = 0; i < idx.length; i++) {
+                    src.store().get(idx[i] * views + view, buf, i * srcLen);
+                }
+                NDArray h = m.create(buf, new Shape(idx.length).addAll(src.rowShape()));
+                store(e, idx, view, views, model.runFrozen(h, src.boundary(), e.boundary()), len);
+                lastComputedFlops += idx.length * model.forwardFlops(src.boundary(), e.boundary());
+            }
+            if (!fromRaw.isEmpty()) {
+                int[] idx = fromRaw.stream().mapToInt(Integer::intValue).toArray();
+                NDArray x = data.features(m, idx, 0, idx.length, augmentation, augSeed);
+                store(e, idx, view, views, model.runFrozen(x, 0, e.boundary()), len);
+                lastComputedFlops += idx.length * model.forwardFlops(0, e.boundary());
+            }
+        }
+    }
+
+    private static void store(Entry e, int[] examples, int view, int views, NDArray out, int len) {
+        float[] rows = out.toFloatArray();
+        for (int i = 0; i < examples.length; i++) {
+            e.store().put(examples[i] * views + view, rows, i * len);
+        }
+    }
+
+
+    /** Cached shallower boundaries of the same data and views whose prefix still matches the model. */
+    private List<Entry> validShallower(FrostModel model, ArrayDataset data, Entry target) {
+        List<Entry> out = new ArrayList<>();
+        for (Entry c : entries.values()) {
+            if (c.dataId() == target.dataId() && c.views() == target.views() && c.boundary() < target.boundary()
+                    && c.key().equals(key(model, data, c.boundary(), c.views()))) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    private Entry entry(FrostModel model, ArrayDataset data, int boundary, int views) {
+        String key = key(model, data, boundary, views);
+        Entry e = entries.get(key);
+        if (e != null) {
+            return e;
+        }
+        Shape rowShape = model.layers().get(boundary - 1).outputShape();
+        int rows = data.size() * views;
+        long bytes = rows * rowShape.size() * config.precision().bytes();
+        long used = entries.values().stream().filter(x -> !x.store().onDisk()).mapToLong(x -> x.store().bytes()).sum();
+        // Make room by dropping entries for other boundaries, oldest first.
+        var it = entries.values().iterator();
+        while (used + bytes > config.memoryBudgetBytes() && it.hasNext()) {
+            Entry old = it.next();
+            if (!old.store().onDisk()) {
+                used -= old.store().bytes();
+            }
+            old.store().close();
+            it.remove();
+        }
+        RowStore store;
+        if (bytes <= config.memoryBudgetBytes() - used) {
+            store = RowStore.heap(rows, Math.toIntExact(rowShape.size()), config.precision());
+            lastTier = "memory";
+        } else {
+            String id = Long.toHexString(hash64(key));
+            store = RowStore.mapped(config.spillDir().resolve("frost-cache-" + id + ".bin"), key, rows,
+                    Math.toIntExact(rowShape.size()), config.precision(), LOG::warn);
+            lastTier = "disk";
+        }
+        LOG.info(String.format(Locale.ROOT, "activation cache: %s after layer '%s', %d rows of %s, %s, %.1f MB %s"
+                        + " (memory budget %.1f MB)", data.name(), model.layers().get(boundary - 1).name(), rows,
+                rowShape, config.precision().name().toLowerCase(Locale.ROOT), bytes / 1e6,
+                store.onDisk() ? "in " + store.file() : "in memory", config.memoryBudgetBytes() / 1e6));
+        e = new Entry(key, boundary, data.fingerprint(), views, rowShape, store);
+        entries.put(key, e);
+        return e;
+    }
+
+    /** The key: prefix structure and weights, data identity, boundary, precision, views. */
+    String key(FrostModel model, ArrayDataset data, int boundary, int views) {
+        StringBuilder sb = new StringBuilder();
+        long weights = 17;
+        for (int i = 0; i < boundary; i++) {
+            Layer l = model.layers().get(i);
+            sb.append(l.name()).append(':').append(l.kind()).append(l.outputShape()).append(';');
+            weights = weights * 31 + layerHashes.computeIfAbsent(l, ActivationCache::hashWeights);
+        }
+        sb.append("|weights=").append(Long.toHexString(weights));
+        sb.append("|data=").append(data.name()).append('#').append(Long.toHexString(data.fingerprint()));
+        sb.append("|boundary=").append(boundary).append("|precision=").append(config.precision());
+        sb.append("|views=").append(views);
+        return sb.toString();
+    }
+
+    private static long hashWeights(Layer layer) {
+        CRC32C crc = new CRC32C();
+        long h = 0;
+        for (Map.Entry<String, Parameter> p : layer.allParameters().entrySet()) {
+            crc.reset();
+            crc.update(p.getValue().getArray().toByteArray());
+            h = h * 1_000_003L + crc.getValue() + p.getKey().hashCode();
+        }
+        return h;
+    }
+
+    private static long hash64(String s) {
+        long h = 1125899906842597L;
+        for (int i = 0; i < s.length(); i++) {
+            h = 31 * h + s.charAt(i);
+        }
+        return h;
+    }
+
+    @Override
+    public void close() {
+        entries.values().forEach(e -> e.store().close());
+        entries.clear();
+    }
+}

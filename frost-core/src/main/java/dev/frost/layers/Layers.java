@@ -1,0 +1,112 @@
+package dev.frost.layers;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.nn.pooling.Pool;
+import dev.frost.FrostException;
+
+/** Factories for the standard layers. Names must be unique within a model and contain no dots. */
+public final class Layers {
+    private Layers() {}
+
+    public static Layer linear(String name, long units) {
+        requirePositive(name, "units", units);
+        return new Layer(name, LayerKind.LINEAR, Linear.builder().setUnits(units).build());
+    }
+
+    /** 2-D convolution, square kernel, "same"-style padding given explicitly. */
+    public static Layer conv2d(String name, int filters, int kernel, int stride, int padding) {
+        requirePositive(name, "filters", filters);
+        requirePositive(name, "kernel", kernel);
+        requirePositive(name, "stride", stride);
+        return new Layer(name, LayerKind.CONV2D, Conv2d.builder()
+                .setFilters(filters)
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(padding, padding))
+                .build());
+    }
+
+    /** BatchNorm over channel axis 1 (NCHW or NC); running statistics use PyTorch's momentum of 0.1. */
+    public static Layer batchNorm(String name) {
+        return new Layer(name, LayerKind.BATCH_NORM, BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build());
+    }
+
+    /** LayerNorm over the last axis. */
+    public static Layer layerNorm(String name, float epsilon) {
+        return new Layer(name, LayerKind.LAYER_NORM, LayerNorm.builder().axis(-1).optEpsilon(epsilon).build());
+    }
+
+    public static Layer relu(String name) {
+        return new Layer(name, LayerKind.ACTIVATION, Activation.reluBlock());
+    }
+
+    /** GELU with the exact erf form. */
+    public static Layer gelu(String name) {
+        return new Layer(name, LayerKind.ACTIVATION, Activation.geluBlock());
+    }
+
+    public static Layer maxPool(String name, int kernel, int stride) {
+        requirePositive(name, "kernel", kernel);
+        return new Layer(name, LayerKind.POOL,
+                Pool.maxPool2dBlock(new Shape(kernel, kernel), new Shape(stride, stride)));
+    }
+
+    public static Layer avgPool(String name, int kernel, int stride) {
+        requirePositive(name, "kernel", kernel);
+        return new Layer(name, LayerKind.POOL,
+                Pool.avgPool2dBlock(new Shape(kernel, kernel), new Shape(stride, stride)));
+    }
+
+    /** Averages each channel over its spatial positions: (C, H, W) to (C). */
+    public static Layer globalAvgPool(String name) {
+        return new Layer(name, LayerKind.POOL, Pool.globalAvgPool2dBlock());
+    }
+
+    public static Layer dropout(String name, float rate) {
+        if (!(rate >= 0f && rate < 1f)) {
+            throw new FrostException("layer '" + name + "': dropout rate must be in [0, 1), got " + rate);
+        }
+        return new Layer(name, LayerKind.DROPOUT, Dropout.builder().optRate(rate).build());
+    }
+
+    public static Layer flatten(String name) {
+        return new Layer(name, LayerKind.FLATTEN, Blocks.batchFlattenBlock());
+    }
+
+    /** Token embedding: integer ids (stored as floats or ints) to vectors of {@code dim}. */
+    public static Layer embedding(String name, int vocabulary, int dim) {
+        requirePositive(name, "vocabulary", vocabulary);
+        requirePositive(name, "dim", dim);
+        return new Layer(name, LayerKind.EMBEDDING, new EmbeddingBlock(vocabulary, dim));
+    }
+
+    /**
+     * Any DJL block as a Frost layer, with Keras semantics for {@code trainable}. Its FLOPs are unknown: the summary
+     * says so and compute accounting leaves the layer out (give a counter with the other overload).
+     */
+    public static Layer custom(String name, Block block) {
+        return new Layer(name, LayerKind.CUSTOM, block, null);
+    }
+
+    /** Any DJL block as a Frost layer, with a per-example forward FLOP count for compute accounting. */
+    public static Layer custom(String name, Block block, FlopCounter flops) {
+        if (flops == null) {
+            throw new FrostException("layer '" + name + "': the FLOP counter is null (use custom(name, block))");
+        }
+        return new Layer(name, LayerKind.CUSTOM, block, flops);
+    }
+
+    private static void requirePositive(String layer, String what, long value) {
+        if (value <= 0) {
+            throw new FrostException("layer '" + layer + "': " + what + " must be positive, got " + value);
+        }
+    }
+}

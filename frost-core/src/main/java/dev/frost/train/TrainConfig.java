@@ -1,0 +1,210 @@
+package dev.frost.train;
+
+import dev.frost.FrostException;
+import dev.frost.data.Augmentation;
+import dev.frost.freeze.cache.CacheConfig;
+
+/** Immutable settings of a run. {@code setX} for required values, {@code optX} for optional ones. */
+public final class TrainConfig {
+    private final int epochs;
+    private final int batchSize;
+    private final double learningRate;
+    private final LrSchedule schedule;
+    private final String scheduleName;
+    private final long seed;
+    private final boolean shuffle;
+    private final boolean progressBar;
+    private final boolean measureFullStep;
+    private final CacheConfig cache;
+    private final Augmentation augmentation;
+    private final int augmentedViews;
+
+    private TrainConfig(Builder b) {
+        this.epochs = b.epochs;
+        this.batchSize = b.batchSize;
+        this.learningRate = b.learningRate;
+        this.schedule = b.schedule;
+        this.scheduleName = b.scheduleName;
+        this.seed = b.seed;
+        this.shuffle = b.shuffle;
+        this.progressBar = b.progressBar;
+        this.measureFullStep = b.measureFullStep;
+        this.cache = b.cache;
+        this.augmentation = b.augmentation;
+        this.augmentedViews = b.augmentedViews;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.epochs = epochs;
+        b.batchSize = batchSize;
+        b.learningRate = learningRate;
+        b.schedule = schedule;
+        b.scheduleName = scheduleName;
+        b.seed = seed;
+        b.shuffle = shuffle;
+        b.progressBar = progressBar;
+        b.measureFullStep = measureFullStep;
+        b.cache = cache;
+        b.augmentation = augmentation;
+        b.augmentedViews = augmentedViews;
+        return b;
+    }
+
+    public int epochs() {
+        return epochs;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public LrSchedule schedule() {
+        return schedule;
+    }
+
+    public String scheduleName() {
+        return scheduleName;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public boolean shuffle() {
+        return shuffle;
+    }
+
+    public boolean progressBar() {
+        return progressBar;
+    }
+
+    /** Whether to time a few full (nothing frozen) steps so that the time saved is measured, not guessed. */
+    public boolean measureFullStep() {
+        return measureFullStep;
+    }
+
+    /** Activation cache settings, or null when the frozen prefix is recomputed every step. */
+    public CacheConfig cache() {
+        return cache;
+    }
+
+    /** Random augmentation of training examples, or null. */
+    public Augmentation augmentation() {
+        return augmentation;
+    }
+
+    /** Fixed augmented views per example (epoch e uses view e mod n), or 0 for fresh augmentation each epoch. */
+    public int augmentedViews() {
+        return augmentedViews;
+    }
+
+    /** Builder with defaults: 1 epoch, batch 64, lr 1e-3, constant schedule, seed 42, shuffled. */
+    public static final class Builder {
+        private int epochs = 1;
+        private int batchSize = 64;
+        private double learningRate = 1e-3;
+        private LrSchedule schedule = LrSchedule.constant();
+        private String scheduleName = "constant";
+        private long seed = 42;
+        private boolean shuffle = true;
+        private boolean progressBar = true;
+        private boolean measureFullStep = true;
+        private CacheConfig cache;
+        private Augmentation augmentation;
+        private int augmentedViews;
+
+        /** Caches the frozen prefix's output (switch 4); null turns the cache off. */
+        public Builder optCache(CacheConfig cache) {
+            this.cache = cache;
+            return this;
+        }
+
+        /** Fresh random augmentation every epoch (the activation cache then refuses to serve the prefix). */
+        public Builder optAugmentation(Augmentation augmentation) {
+            return optAugmentation(augmentation, 0);
+        }
+
+        /**
+         * Augmentation with {@code views} fixed views per example: epoch e sees view e mod views, so the activation
+         * cache can store every view once. 0 means fresh augmentation every epoch.
+         */
+        public Builder optAugmentation(Augmentation augmentation, int views) {
+            if (views < 0) {
+                throw new FrostException("augmented views must be >= 0, got " + views);
+            }
+            this.augmentation = augmentation;
+            this.augmentedViews = views;
+            return this;
+        }
+
+        public Builder setEpochs(int epochs) {
+            if (epochs <= 0) {
+                throw new FrostException("epochs must be positive, got " + epochs);
+            }
+            this.epochs = epochs;
+            return this;
+        }
+
+        public Builder optBatchSize(int batchSize) {
+            if (batchSize <= 0) {
+                throw new FrostException("batch size must be positive, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder optLearningRate(double lr) {
+            if (!(lr > 0) || Double.isInfinite(lr)) {
+                throw new FrostException("learning rate must be positive and finite, got " + lr);
+            }
+            this.learningRate = lr;
+            return this;
+        }
+
+        /** Schedule by name: constant, cosine, onecycle. */
+        public Builder optSchedule(String name) {
+            this.schedule = LrSchedule.named(name);
+            this.scheduleName = name;
+            return this;
+        }
+
+        public Builder optSchedule(String name, LrSchedule schedule) {
+            this.schedule = schedule;
+            this.scheduleName = name;
+            return this;
+        }
+
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder optShuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        public Builder optProgressBar(boolean progressBar) {
+            this.progressBar = progressBar;
+            return this;
+        }
+
+        public Builder optMeasureFullStep(boolean measure) {
+            this.measureFullStep = measure;
+            return this;
+        }
+
+        public TrainConfig build() {
+            return new TrainConfig(this);
+        }
+    }
+}

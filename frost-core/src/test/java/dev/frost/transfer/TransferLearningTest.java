@@ -1,0 +1,109 @@
+package dev.frost.transfer;
+
+import ai.djl.ndarray.types.Shape;
+import dev.frost.FrostException;
+import dev.frost.model.Snapshots;
+import dev.frost.data.ArrayDataset;
+import dev.frost.data.SyntheticData;
+import dev.frost.layers.Layers;
+import dev.frost.model.FrostModel;
+import dev.frost.model.LayerGroup;
+import dev.frost.model.Models;
+import dev.frost.train.Callback;
+import dev.frost.train.TrainingContext;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TransferLearningTest {
+    private static final ArrayDataset DATA = SyntheticData.classification("d", 64, new Shape(1, 28, 28), 5, 4);
+
+    private static FrostModel transferred() {
+        FrostModel base = Models.cnn(new int[] {4, 8, 8}, 10, 1);
+        return TransferLearning.from(base).cutAfterLayer("gap")
+                .addHead("head", Layers.linear("new_fc", 5)).optSeed(3).build();
+    }
+
+    @Test
+    void cutAndNewHeadHaveTheRightShapesAndFreezeState() {
+        try (FrostModel m = transferred()) {
+            assertEquals(List.of("block1", "block2", "block3", "head"),
+                    m.groups().stream().map(LayerGroup::name).toList());
+            assertEquals(new Shape(5), m.outputShape());
+            assertEquals(List.of("new_fc"), m.group("head").layers().stream().map(l -> l.name()).toList());
+            assertFalse(m.layers().stream().anyMatch(l -> l.name().equals("fc")), "the old head is cut off");
+            Set<String> baseLayers = new java.util.HashSet<>();
+            m.layers().forEach(l -> baseLayers.add(l.name()));
+            baseLayers.remove("new_fc");
+            assertEquals(baseLayers, m.frozenLayerNames(), "every kept base layer is frozen, the new head is not");
+            assertEquals(8 * 5 + 5, m.summary().trainableParameters());
+        }
+        try (FrostModel base = Models.cnn(new int[] {4, 8, 8}, 10, 1);
+             FrostModel m = TransferLearning.from(base).cutAfterGroup("block2")
+                     .addHead("pool", Layers.globalAvgPool("gap2")).addHead("head", Layers.linear("fc2", 3))
+                     .optFreezeBase(false).build()) {
+            assertEquals(List.of("block1", "block2", "pool", "head"),
+                    m.groups().stream().map(LayerGroup::name).toList());
+            assertTrue(m.frozenLayerNames().isEmpty());
+            assertEquals(new Shape(3), m.outputShape());
+        }
+        FrostModel base = Models.cnn(new int[] {4, 8, 8}, 10, 1);
+        FrostException e = assertThrows(FrostException.class, () -> TransferLearning.from(base).cutAfterLayer("nope"));
+        assertTrue(e.getMessage().contains("unknown layer 'nope'"));
+        base.close();
+    }
+
+    @Test
+    void fineTuneLeavesTheBaseUntouchedWhileFrozenAndChangesItAfterUnfreezing() {
+        try (FrostModel m = transferred()) {
+            Map<String, float[]> start = Snapshots.of(m);
+            List<Set<String>> changedAfterPhase = new ArrayList<>();
+            Callback watch = new Callback() {
+                @Override
+                public void afterFit(TrainingContext ctx) {
+                    changedAfterPhase.add(Snapshots.changed(start, Snapshots.of(ctx.model())));
+                }
+            };
+            FineTune.Settings s = FineTune.Settings.defaults().withBatchSize(16).withProgressBar(false)
+                    .withCallbacks(watch);
+            FineTune.Result r = FineTune.fineTune(m, DATA, null, 1, 1, 1e-3, s);
+            assertEquals(2, r.phases().size());
+            Set<String> frozenPhase = changedAfterPhase.get(0);
+            assertEquals(Set.of("new_fc.weight", "new_fc.bias"), frozenPhase, "only the head moves while frozen");
+            Set<String> after = changedAfterPhase.get(1);
+            assertTrue(after.containsAll(Set.of("conv1.weight", "bn1.runningMean", "conv3.weight")), after.toString());
+            assertTrue(m.frozenLayerNames().isEmpty());
+            double first = m.groups().get(0).lrMultiplier();
+            assertEquals(0.01, first, 1e-12, "fastai slice(lr/100, lr): first group at 1/100");
+            assertEquals(1.0, m.group("head").lrMultiplier(), 1e-12);
+        }
+    }
+
+    @Test
+    void gradualUnfreezingOpensOneGroupPerStageTopDown() {
+        try (FrostModel m = transferred()) {
+            List<Integer> frozenPerEpoch = new ArrayList<>();
+            Callback watch = new Callback() {
+                @Override
+                public void beforeStep(TrainingContext ctx) {
+                    if (ctx.stepInEpoch() == 0) {
+                        frozenPerEpoch.add(ctx.model().frozenGroupCount());
+                    }
+                }
+            };
+            FineTune.Settings s = FineTune.Settings.defaults().withBatchSize(32).withProgressBar(false)
+                    .withCallbacks(watch);
+            FineTune.gradualUnfreezing(m, DATA, null, 5, 1, 1e-3, s);
+            assertEquals(List.of(3, 2, 1, 0, 0), frozenPerEpoch);
+            assertEquals(1 / (2.6 * 2.6 * 2.6), m.groups().get(0).lrMultiplier(), 1e-12);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.frost.text.bert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/** Mean of the hidden states over unmasked positions (sentence-transformers' mean pooling). */
+public final class MaskedMeanPoolBlock extends AbstractBlock {
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDArray packed = inputs.singletonOrThrow();
+        NDArray x = MaskedSequence.hidden(packed);
+        NDArray mask = MaskedSequence.mask(packed).expandDims(-1);
+        NDArray sum = x.mul(mask).sum(new int[] {1});
+        NDArray count = mask.sum(new int[] {1}).maximum(1e-9f);
+        return new NDList(sum.div(count));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        return new Shape[] {new Shape(in.get(0), in.get(2) - 1)};
+    }
+}
