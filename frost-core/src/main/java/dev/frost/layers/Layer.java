@@ -26,16 +26,17 @@ public final class Layer {
     private final LayerKind kind;
     private final Block block;
     private final FlopCounter flopCounter;
+    private final List<String> sideInputs;
     private boolean trainable = true;
     private Shape inputShape;
     private Shape outputShape;
     private long forwardFlops;
 
     Layer(String name, LayerKind kind, Block block) {
-        this(name, kind, block, null);
+        this(name, kind, block, null, List.of());
     }
 
-    Layer(String name, LayerKind kind, Block block, FlopCounter flopCounter) {
+    Layer(String name, LayerKind kind, Block block, FlopCounter flopCounter, List<String> sideInputs) {
         if (name == null || name.isBlank() || name.contains(".")) {
             throw new FrostException("invalid layer name '" + name + "': use a non-empty name without dots");
         }
@@ -43,6 +44,7 @@ public final class Layer {
         this.kind = kind;
         this.block = block;
         this.flopCounter = flopCounter;
+        this.sideInputs = List.copyOf(sideInputs);
         if (block == null) {
             throw new FrostException("layer '" + name + "': the block is null");
         }
@@ -77,11 +79,33 @@ public final class Layer {
         return this;
     }
 
+    /**
+     * Names of the side inputs this layer reads from the batch (an attention mask, token types), passed to its block
+     * after the main input, in this order.
+     */
+    public List<String> sideInputs() {
+        return sideInputs;
+    }
+
     /** Initializes the parameters for inputs of the given per-example shape; returns this layer. */
     public Layer initialize(NDManager manager, Shape exampleInputShape) {
-        Shape batched = new Shape(1).addAll(exampleInputShape);
-        block.initialize(manager, DataType.FLOAT32, batched);
-        Shape out = block.getOutputShapes(new Shape[] {batched})[0];
+        return initialize(manager, exampleInputShape, Map.of());
+    }
+
+    /** Initializes the parameters for the main input's and the side inputs' per-example shapes. */
+    public Layer initialize(NDManager manager, Shape exampleInputShape, Map<String, Shape> sideInputShapes) {
+        Shape[] shapes = new Shape[1 + sideInputs.size()];
+        shapes[0] = new Shape(1).addAll(exampleInputShape);
+        for (int i = 0; i < sideInputs.size(); i++) {
+            Shape side = sideInputShapes.get(sideInputs.get(i));
+            if (side == null) {
+                throw new FrostException("layer '" + name + "' reads side input '" + sideInputs.get(i)
+                        + "' but the model declares none of that name (FrostModel.Builder.addSideInput)");
+            }
+            shapes[i + 1] = new Shape(1).addAll(side);
+        }
+        block.initialize(manager, DataType.FLOAT32, shapes);
+        Shape out = block.getOutputShapes(shapes)[0];
         this.inputShape = exampleInputShape;
         this.outputShape = out.slice(1);
         this.forwardFlops = kind != LayerKind.CUSTOM ? Flops.forward(this)
@@ -96,7 +120,22 @@ public final class Layer {
 
     /** Runs the block; {@code training} is this layer's own mode (dropout on, BatchNorm statistics updated). */
     public NDArray forward(ParameterStore store, NDArray input, boolean training) {
-        return block.forward(store, new NDList(input), training).singletonOrThrow();
+        return forward(store, input, Map.of(), training);
+    }
+
+    /** Runs the block on the main input and the side inputs it declares, taken from {@code side} by name. */
+    public NDArray forward(ParameterStore store, NDArray input, Map<String, NDArray> side, boolean training) {
+        NDList in = new NDList(1 + sideInputs.size());
+        in.add(input);
+        for (String s : sideInputs) {
+            NDArray a = side.get(s);
+            if (a == null) {
+                throw new FrostException("layer '" + name + "' needs side input '" + s + "', which the batch does"
+                        + " not carry (the dataset's side inputs: " + side.keySet() + ")");
+            }
+            in.add(a);
+        }
+        return block.forward(store, in, training).singletonOrThrow();
     }
 
     public Shape inputShape() {

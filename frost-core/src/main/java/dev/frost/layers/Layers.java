@@ -12,6 +12,8 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.nn.pooling.Pool;
 import dev.frost.FrostException;
 
+import java.util.List;
+
 /** Factories for the standard layers. Names must be unique within a model and contain no dots. */
 public final class Layers {
     private Layers() {}
@@ -93,7 +95,7 @@ public final class Layers {
      * says so and compute accounting leaves the layer out (give a counter with the other overload).
      */
     public static Layer custom(String name, Block block) {
-        return new Layer(name, LayerKind.CUSTOM, block, null);
+        return new Layer(name, LayerKind.CUSTOM, block, null, List.of());
     }
 
     /** Any DJL block as a Frost layer, with a per-example forward FLOP count for compute accounting. */
@@ -101,7 +103,15 @@ public final class Layers {
         if (flops == null) {
             throw new FrostException("layer '" + name + "': the FLOP counter is null (use custom(name, block))");
         }
-        return new Layer(name, LayerKind.CUSTOM, block, flops);
+        return new Layer(name, LayerKind.CUSTOM, block, flops, List.of());
+    }
+
+    /**
+     * Any DJL block as a Frost layer that also reads named side inputs carried by the batch (an attention mask,
+     * token types): its block receives {@code (input, side1, side2, ...)}. {@code flops} may be null (unknown).
+     */
+    public static Layer custom(String name, Block block, FlopCounter flops, String... sideInputs) {
+        return new Layer(name, LayerKind.CUSTOM, block, flops, List.of(sideInputs));
     }
 
     private static void requirePositive(String layer, String what, long value) {

@@ -29,16 +29,19 @@ public final class FrostModel implements AutoCloseable {
     private final NDManager manager;
     private final ParameterStore store;
     private final Shape inputShape;
+    private final Map<String, Shape> sideInputShapes;
     private final List<LayerGroup> groups;
     private final List<Layer> layers;
     private final Map<String, Layer> byName;
     private final Map<Layer, LayerGroup> groupOf;
     private boolean trainBn;
 
-    private FrostModel(NDManager manager, Shape inputShape, List<LayerGroup> groups) {
+    private FrostModel(NDManager manager, Shape inputShape, Map<String, Shape> sideInputShapes,
+                       List<LayerGroup> groups) {
         this.manager = manager;
         this.store = new ParameterStore(manager, false);
         this.inputShape = inputShape;
+        this.sideInputShapes = Collections.unmodifiableMap(new LinkedHashMap<>(sideInputShapes));
         this.groups = List.copyOf(groups);
         List<Layer> flat = new ArrayList<>();
         Map<String, Layer> names = new LinkedHashMap<>();
@@ -66,6 +69,7 @@ public final class FrostModel implements AutoCloseable {
         private final Shape inputShape;
         private final List<String> groupNames = new ArrayList<>();
         private final List<List<Layer>> groupLayers = new ArrayList<>();
+        private final Map<String, Shape> sideInputs = new LinkedHashMap<>();
         private long seed = 42;
         private NDManager manager;
 
@@ -83,6 +87,17 @@ public final class FrostModel implements AutoCloseable {
             }
             groupNames.add(name);
             groupLayers.add(List.copyOf(layers));
+            return this;
+        }
+
+        /**
+         * Declares a side input the batches carry besides the main input (per-example shape), for layers that read
+         * it by name ({@code Layers.custom(name, block, flops, sideInputs...)}).
+         */
+        public Builder addSideInput(String name, Shape exampleShape) {
+            if (sideInputs.put(name, exampleShape) != null) {
+                throw new FrostException("duplicate side input '" + name + "'");
+            }
             return this;
         }
 
@@ -107,12 +122,12 @@ public final class FrostModel implements AutoCloseable {
                 groups.add(new LayerGroup(groupNames.get(i), groupLayers.get(i)));
             }
             NDManager m = manager != null ? manager : FrostEngine.newManager();
-            FrostModel model = new FrostModel(m, inputShape, groups);
+            FrostModel model = new FrostModel(m, inputShape, sideInputs, groups);
             FrostEngine.seed(seed);
             Shape shape = inputShape;
             for (Layer layer : model.layers) {
                 if (!layer.isInitialized()) {
-                    layer.initialize(m, shape);
+                    layer.initialize(m, shape, sideInputs);
                 } else if (!layer.inputShape().equals(shape)) {
                     throw new FrostException("layer '" + layer.name() + "' expects input " + layer.inputShape()
                             + " but the layer before it produces " + shape);
@@ -137,6 +152,11 @@ public final class FrostModel implements AutoCloseable {
 
     public List<LayerGroup> groups() {
         return groups;
+    }
+
+    /** Side inputs the model's layers read from each batch, with their per-example shapes. */
+    public Map<String, Shape> sideInputShapes() {
+        return sideInputShapes;
     }
 
     public List<Layer> layers() {
@@ -240,11 +260,21 @@ public final class FrostModel implements AutoCloseable {
         return forward(input, false, 0, layers.size());
     }
 
+    /** Inference over the whole model on a batch with side inputs. */
+    public NDArray predict(NDArray input, Map<String, NDArray> side) {
+        return forward(input, side, false, 0, layers.size());
+    }
+
     /**
      * Runs layers {@code [from, to)}. {@code training} is the global mode; each layer's own mode comes from the
      * normalization switch (frozen layers run in inference mode unless {@code trainBn} keeps BatchNorm live).
      */
     public NDArray forward(NDArray input, boolean training, int from, int to) {
+        return forward(input, Map.of(), training, from, to);
+    }
+
+    /** Like {@link #forward(NDArray, boolean, int, int)}, with the batch's side inputs by name. */
+    public NDArray forward(NDArray input, Map<String, NDArray> side, boolean training, int from, int to) {
         if (from < 0 || to > layers.size() || from > to) {
             throw new FrostException("layer range [" + from + ", " + to + ") is outside 0.." + layers.size());
         }
@@ -254,7 +284,7 @@ public final class FrostModel implements AutoCloseable {
         NDArray h = input;
         for (int i = from; i < to; i++) {
             Layer layer = layers.get(i);
-            h = layer.forward(store, h, NormalizationSwitch.layerTraining(layer, training, trainBn));
+            h = layer.forward(store, h, side, NormalizationSwitch.layerTraining(layer, training, trainBn));
         }
         return h;
     }
@@ -264,13 +294,18 @@ public final class FrostModel implements AutoCloseable {
      * how switch 1 executes a frozen prefix, so the backward pass never enters it.
      */
     public NDArray runFrozen(NDArray input, int from, int to) {
+        return runFrozen(input, Map.of(), from, to);
+    }
+
+    /** Like {@link #runFrozen(NDArray, int, int)}, with the batch's side inputs by name. */
+    public NDArray runFrozen(NDArray input, Map<String, NDArray> side, int from, int to) {
         if (from == to) {
             return input;
         }
         return Autograd.withoutRecording(() -> {
             NDArray h = input;
             for (int i = from; i < to; i++) {
-                NDArray out = forward(h, true, i, i + 1);
+                NDArray out = forward(h, side, true, i, i + 1);
                 // Without autograd nothing refers to an intermediate once the next layer has it: free it now, so
                 // the allocator reuses its memory instead of mapping fresh pages every step.
                 if (h != input && out != h) {

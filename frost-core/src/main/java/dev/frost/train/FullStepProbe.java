@@ -4,7 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import dev.frost.data.ArrayDataset;
+import dev.frost.data.Dataset;
+import dev.frost.data.EpochOrder;
+import dev.frost.data.HostBatch;
+import dev.frost.loss.Loss;
 import dev.frost.engine.Autograd;
 import dev.frost.layers.Layer;
 import dev.frost.model.FrostModel;
@@ -21,7 +24,7 @@ import java.util.Map;
 final class FullStepProbe {
     private FullStepProbe() {}
 
-    static double measureSeconds(FrostModel model, ArrayDataset data, int batch, int repeats) {
+    static double measureSeconds(FrostModel model, Dataset data, Loss loss, int batch, int repeats) {
         Map<Layer, Boolean> saved = new LinkedHashMap<>();
         boolean trainBn = model.isTrainBn();
         model.layers().forEach(l -> saved.put(l, l.isTrainable()));
@@ -30,15 +33,14 @@ final class FullStepProbe {
         try {
             model.unfreeze();
             model.applyFreezeState();
-            int[] order = data.naturalOrder();
+            int[] first = java.util.Arrays.copyOf(EpochOrder.of(data.size(), 0, 0, false), n);
             for (int r = 0; r < repeats; r++) {
                 try (NDManager m = model.manager().newSubManager()) {
-                    NDArray x = data.features(m, order, 0, n);
-                    NDArray y = data.labels(m, order, 0, n);
+                    var b = HostBatch.read(data, first, null, 0).toEngine(m);
                     long t0 = System.nanoTime();
                     try (GradientCollector gc = Autograd.record()) {
-                        NDArray logits = model.forward(x, false, 0, model.layers().size());
-                        gc.backward(Trainer.Losses.softmaxCrossEntropy(logits, y));
+                        NDArray out = model.forward(b.features(), b.sideInputs(), false, 0, model.layers().size());
+                        gc.backward(loss.compute(out, b.labels()));
                     }
                     times[r] = (System.nanoTime() - t0) / 1e9;
                 }

@@ -1,7 +1,7 @@
 package dev.frost.train;
 
-/** Outcome of one training or evaluation batch: summed loss and correct predictions over its examples. */
-public record StepResult(double lossSum, long correct, long examples) {
+/** Outcome of one training batch: summed loss over its examples. */
+public record StepResult(double lossSum, long examples) {
     public double meanLoss() {
         return lossSum / examples;
     }

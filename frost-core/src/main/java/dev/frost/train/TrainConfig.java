@@ -3,6 +3,10 @@ package dev.frost.train;
 import dev.frost.FrostException;
 import dev.frost.data.Augmentation;
 import dev.frost.freeze.cache.CacheConfig;
+import dev.frost.loss.Loss;
+import dev.frost.metric.Metric;
+
+import java.util.List;
 
 /** Immutable settings of a run. {@code setX} for required values, {@code optX} for optional ones. */
 public final class TrainConfig {
@@ -18,6 +22,9 @@ public final class TrainConfig {
     private final CacheConfig cache;
     private final Augmentation augmentation;
     private final int augmentedViews;
+    private final Loss loss;
+    private final List<Metric> metrics;
+    private final int prefetch;
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
@@ -32,6 +39,9 @@ public final class TrainConfig {
         this.cache = b.cache;
         this.augmentation = b.augmentation;
         this.augmentedViews = b.augmentedViews;
+        this.loss = b.loss;
+        this.metrics = b.metrics;
+        this.prefetch = b.prefetch;
     }
 
     public static Builder builder() {
@@ -52,6 +62,9 @@ public final class TrainConfig {
         b.cache = cache;
         b.augmentation = augmentation;
         b.augmentedViews = augmentedViews;
+        b.loss = loss;
+        b.metrics = metrics;
+        b.prefetch = prefetch;
         return b;
     }
 
@@ -107,6 +120,21 @@ public final class TrainConfig {
         return augmentedViews;
     }
 
+    /** The loss to optimize, or null for the default of the training data's label kind. */
+    public Loss loss() {
+        return loss;
+    }
+
+    /** Metrics computed in training and evaluation, or null for the defaults of the data's label kind. */
+    public List<Metric> metrics() {
+        return metrics;
+    }
+
+    /** Batches read ahead on a background thread (0 reads on the training thread). */
+    public int prefetch() {
+        return prefetch;
+    }
+
     /** Builder with defaults: 1 epoch, batch 64, lr 1e-3, constant schedule, seed 42, shuffled. */
     public static final class Builder {
         private int epochs = 1;
@@ -121,6 +149,30 @@ public final class TrainConfig {
         private CacheConfig cache;
         private Augmentation augmentation;
         private int augmentedViews;
+        private Loss loss;
+        private List<Metric> metrics;
+        private int prefetch = 2;
+
+        /** The loss (default: softmax cross-entropy, binary cross-entropy or MSE by the data's label kind). */
+        public Builder optLoss(Loss loss) {
+            this.loss = loss;
+            return this;
+        }
+
+        /** Metrics recorded per epoch in training and validation (default: by the data's label kind). */
+        public Builder optMetrics(Metric... metrics) {
+            this.metrics = List.of(metrics);
+            return this;
+        }
+
+        /** Batches to read ahead off the training thread (default 2; 0 reads on the training thread). */
+        public Builder optPrefetch(int batches) {
+            if (batches < 0) {
+                throw new FrostException("prefetch must be >= 0 batches, got " + batches);
+            }
+            this.prefetch = batches;
+            return this;
+        }
 
         /** Caches the frozen prefix's output (switch 4); null turns the cache off. */
         public Builder optCache(CacheConfig cache) {

@@ -2,17 +2,25 @@ package dev.frost.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.frost.FrostException;
-import dev.frost.data.ArrayDataset;
 import dev.frost.data.Augmentation;
+import dev.frost.data.Batch;
+import dev.frost.data.BatchLoader;
+import dev.frost.data.Dataset;
 import dev.frost.data.EpochOrder;
+import dev.frost.data.HostBatch;
+import dev.frost.data.LabelKind;
 import dev.frost.engine.Autograd;
 import dev.frost.engine.FrostEngine;
 import dev.frost.freeze.cache.ActivationCache;
 import dev.frost.freeze.optim.Optimizer;
 import dev.frost.freeze.optim.ParamGroup;
+import dev.frost.loss.Loss;
+import dev.frost.loss.Losses;
+import dev.frost.metric.Metric;
+import dev.frost.metric.Metrics;
 import dev.frost.model.FrostModel;
 import dev.frost.model.LayerGroup;
 import org.slf4j.Logger;
@@ -44,6 +52,8 @@ public final class Trainer {
     private final List<FitResult.FreezeEvent> timeline = new ArrayList<>();
     private boolean[] lastFrozen;
     private String reportedRefusal;
+    private Loss loss;
+    private List<Metric> metrics;
 
     public Trainer(FrostModel model, Optimizer optimizer, TrainConfig config, List<Callback> callbacks) {
         this.model = model;
@@ -82,12 +92,20 @@ public final class Trainer {
         this.progress = saved;
     }
 
-    /** Trains for the configured epochs from the current progress; {@code valid} may be null. */
-    public FitResult fit(ArrayDataset train, ArrayDataset valid) {
+    /**
+     * Trains for the configured epochs from the current progress; {@code valid} may be null. The loss and metrics
+     * are the config's, or the defaults for the training data's label kind.
+     */
+    public FitResult fit(Dataset train, Dataset valid) {
         checkData(train);
         if (valid != null) {
             checkData(valid);
+            if (valid.labelKind() != train.labelKind()) {
+                throw new FrostException("validation set '" + valid.name() + "' has " + valid.labelKind()
+                        + " labels but the training set '" + train.name() + "' has " + train.labelKind());
+            }
         }
+        resolveObjective(train.labelKind());
         List<EpochRecord> history = new ArrayList<>();
         TrainingContext ctx = new TrainingContext(this, history);
         try (ActivationCache c = config.cache() == null ? null : new ActivationCache(config.cache())) {
@@ -103,7 +121,18 @@ public final class Trainer {
         }
     }
 
-    private FitResult fitLoop(ArrayDataset train, ArrayDataset valid, TrainingContext ctx, List<EpochRecord> history) {
+    private void resolveObjective(LabelKind kind) {
+        loss = config.loss() != null ? config.loss() : Losses.defaultFor(kind);
+        metrics = config.metrics() != null ? config.metrics() : Metrics.defaultsFor(kind);
+        metrics.forEach(m -> Metrics.check(m, kind));
+    }
+
+    /** The loss this trainer optimizes (after a fit started, or as the config gives it). */
+    public Loss loss() {
+        return loss;
+    }
+
+    private FitResult fitLoop(Dataset train, Dataset valid, TrainingContext ctx, List<EpochRecord> history) {
         int n = train.size();
         int bs = config.batchSize();
         ctx.stepsPerEpoch = (n + bs - 1) / bs;
@@ -117,18 +146,22 @@ public final class Trainer {
                 cache.newEpoch();
             }
             int[] order = EpochOrder.of(n, config.seed(), epoch, config.shuffle());
-            EpochAccumulator acc = new EpochAccumulator();
+            EpochAccumulator acc = new EpochAccumulator(metrics);
+            Augmentation aug = config.augmentation();
+            int fixedViews = config.augmentedViews();
+            long augSeed = config.seed() * 7_919L + (fixedViews > 0 ? epoch % fixedViews : epoch);
             try (ProgressView bar = ProgressView.open(config.progressBar(), "epoch " + (epoch + 1) + "/"
-                    + config.epochs(), ctx.stepsPerEpoch, progress.stepInEpoch())) {
+                    + config.epochs(), ctx.stepsPerEpoch, progress.stepInEpoch());
+                 BatchLoader loader = new BatchLoader(train, order, bs, (int) progress.stepInEpoch(), aug, augSeed,
+                         config.prefetch())) {
                 while (progress.stepInEpoch() < ctx.stepsPerEpoch) {
                     callbacks.forEach(c -> c.beforeStep(ctx));
-                    int from = (int) (progress.stepInEpoch() * bs);
-                    int to = Math.min(n, from + bs);
+                    HostBatch batch = loader.next();
                     double lr = config.learningRate() * config.schedule().factor(progress.globalStep(), ctx.totalSteps);
                     long t0 = System.nanoTime();
-                    StepResult r = trainStep(train, order, from, to, lr, acc, epoch);
+                    StepResult r = trainStep(train, batch, lr, acc, epoch, augSeed);
                     double seconds = (System.nanoTime() - t0) / 1e9;
-                    acc.addStep(r, seconds, acc.lastStepHadFrozen ? fullStepTime(train, to - from) : seconds);
+                    acc.addStep(r, seconds, acc.lastStepHadFrozen ? fullStepTime(train, batch.size()) : seconds);
                     if (!Double.isFinite(r.meanLoss()) && !acc.reportedNonFinite) {
                         LOG.warn("loss is {} at step {}: training diverged (lower the learning rate)", r.meanLoss(),
                                 progress.globalStep());
@@ -161,8 +194,8 @@ public final class Trainer {
         return result;
     }
 
-    private StepResult trainStep(ArrayDataset data, int[] order, int from, int to, double lr, EpochAccumulator acc,
-                                 int epoch) {
+    private StepResult trainStep(Dataset data, HostBatch batch, double lr, EpochAccumulator acc, int epoch,
+                                 long augSeed) {
         FrostEngine.seed(config.seed() * 1_000_003L + progress.globalStep());
         model.applyFreezeState();
         int prefix = model.frozenPrefixLength();
@@ -171,27 +204,27 @@ public final class Trainer {
                     + " (model.unfreeze() or model.freezeTo(n))");
         }
         recordFreezeChanges(epoch);
-        StepFlops flops = StepFlops.of(model, false).times(to - from);
+        int n = batch.size();
+        StepFlops flops = StepFlops.of(model, false).times(n);
         acc.lastStepHadFrozen = prefix > 0 || !model.frozenLayerNames().isEmpty();
         acc.frozenGroups = model.frozenGroupCount();
         acc.prefixLayers = prefix;
         Augmentation aug = config.augmentation();
         int fixedViews = config.augmentedViews();
         int view = aug != null && fixedViews > 0 ? epoch % fixedViews : 0;
-        long augSeed = config.seed() * 7_919L + (fixedViews > 0 ? view : epoch);
         try (NDManager step = model.manager().newSubManager()) {
-            NDArray y = data.labels(step, order, from, to);
+            NDArray y = batch.labels(step);
+            Map<String, NDArray> side = batch.sideInputs(step);
             NDArray h;
             if (cacheServes(prefix)) {
-                h = cache.activations(model, data, order, from, to, prefix, view,
+                h = cache.activations(model, data, batch.indices(), prefix, view,
                         aug == null ? 1 : fixedViews, aug, augSeed, step);
-                flops = flops.minusForward(model.forwardFlops(0, prefix) * (to - from)
-                        - cache.lastComputedFlops());
+                flops = flops.minusForward(model.forwardFlops(0, prefix) * n - cache.lastComputedFlops());
             } else {
-                h = prefixOutput(data.features(step, order, from, to, aug, augSeed), prefix);
+                h = model.runFrozen(batch.toEngine(step).features(), side, 0, prefix);
             }
             acc.addFlops(flops);
-            return trainFrom(h, y, lr, prefix);
+            return trainFrom(h, side, y, lr, prefix, acc.metrics);
         }
     }
 
@@ -226,7 +259,16 @@ public final class Trainer {
      * {@code prefix} is {@link FrostModel#frozenPrefixLength()}.
      */
     public StepResult trainStep(NDArray x, NDArray y, double lr, int prefix) {
-        return trainFrom(prefixOutput(x, prefix), y, lr, prefix);
+        return trainStep(new Batch(x, Map.of(), y), lr, prefix);
+    }
+
+    /** One optimization step on a batch with side inputs; see {@link #trainStep(NDArray, NDArray, double, int)}. */
+    public StepResult trainStep(Batch batch, double lr, int prefix) {
+        if (loss == null) {
+            resolveObjective(batch.labels().getDataType().isInteger() ? LabelKind.CLASS : LabelKind.REGRESSION);
+        }
+        return trainFrom(model.runFrozen(batch.features(), batch.sideInputs(), 0, prefix), batch.sideInputs(),
+                batch.labels(), lr, prefix, List.of());
     }
 
     /**
@@ -234,64 +276,78 @@ public final class Trainer {
      * layers before {@code from} (a frozen prefix, or the activation cache).
      */
     public StepResult trainFrom(NDArray h, NDArray y, double lr, int from) {
-        NDArray logits;
-        NDArray loss;
+        if (loss == null) {
+            resolveObjective(y.getDataType().isInteger() ? LabelKind.CLASS : LabelKind.REGRESSION);
+        }
+        return trainFrom(h, Map.of(), y, lr, from, List.of());
+    }
+
+    private StepResult trainFrom(NDArray h, Map<String, NDArray> side, NDArray y, double lr, int from,
+                                 List<Metric.Accumulator> accumulators) {
+        NDArray out;
+        NDArray value;
         try (GradientCollector gc = Autograd.record()) {
-            logits = model.forward(h, true, from, model.layers().size());
-            loss = Losses.softmaxCrossEntropy(logits, y);
-            gc.backward(loss);
+            out = model.forward(h, side, true, from, model.layers().size());
+            value = loss.compute(out, y);
+            gc.backward(value);
         }
         if (running != null) {
             callbacks.forEach(c -> c.afterBackward(running));
         }
         optimizer.step(ParamGroup.of(model), lr);
-        long n = y.size();
-        return new StepResult(loss.getFloat() * n, Losses.correct(logits, y), n);
+        long n = y.getShape().get(0);
+        NDArray detached = out.stopGradient();
+        accumulators.forEach(a -> a.add(detached, y));
+        return new StepResult(value.getFloat() * n, n);
     }
 
-    /** Output of the frozen prefix, computed without autograd. The activation cache (switch 4) plugs in here. */
-    NDArray prefixOutput(NDArray x, int prefix) {
-        return model.runFrozen(x, 0, prefix);
-    }
-
-    /** Mean loss and accuracy in inference mode, without autograd. */
-    public Evaluation evaluate(ArrayDataset data) {
+    /** Mean loss and the metrics in inference mode, without autograd. */
+    public Evaluation evaluate(Dataset data) {
         checkData(data);
-        int[] order = data.naturalOrder();
+        if (loss == null) {
+            resolveObjective(data.labelKind());
+        }
         int bs = Math.max(config.batchSize(), 256);
-        double loss = 0;
-        long correct = 0;
-        for (int start = 0; start < data.size(); start += bs) {
-            final int from = start;
-            final int to = Math.min(data.size(), from + bs);
-            try (NDManager m = model.manager().newSubManager()) {
-                NDArray y = data.labels(m, order, from, to);
-                NDArray logits = Autograd.withoutRecording(() -> evalForward(data, order, from, to, m));
-                loss += Losses.softmaxCrossEntropy(logits, y).getFloat() * (to - from);
-                correct += Losses.correct(logits, y);
+        int[] order = EpochOrder.of(data.size(), 0, 0, false);
+        List<Metric.Accumulator> accs = metrics.stream().map(Metric::newAccumulator).toList();
+        double lossSum = 0;
+        try (BatchLoader loader = new BatchLoader(data, order, bs, 0, null, 0, config.prefetch())) {
+            while (loader.hasNext()) {
+                HostBatch hb = loader.next();
+                try (NDManager m = model.manager().newSubManager()) {
+                    NDArray y = hb.labels(m);
+                    NDArray out = Autograd.withoutRecording(() -> evalForward(data, hb, m));
+                    lossSum += loss.compute(out, y).getFloat() * hb.size();
+                    accs.forEach(a -> a.add(out, y));
+                }
             }
         }
-        return new Evaluation(loss / data.size(), correct / (double) data.size(), data.size());
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (int i = 0; i < metrics.size(); i++) {
+            values.put(metrics.get(i).name(), accs.get(i).value());
+        }
+        return new Evaluation(lossSum / data.size(), values, data.size());
     }
 
     /** Inference forward; inside a fit, a cacheable frozen prefix is served by the cache (outputs are identical). */
-    private NDArray evalForward(ArrayDataset data, int[] order, int from, int to, NDManager m) {
+    private NDArray evalForward(Dataset data, HostBatch hb, NDManager m) {
         model.applyFreezeState();
         int prefix = model.frozenPrefixLength();
+        Map<String, NDArray> side = hb.sideInputs(m);
         if (prefix < model.layers().size() && cache != null && prefix > 0
                 && ActivationCache.refusal(model, prefix, false) == null) {
-            NDArray h = cache.activations(model, data, order, from, to, prefix, 0, 1, null, 0, m);
-            return model.forward(h, false, prefix, model.layers().size());
+            NDArray h = cache.activations(model, data, hb.indices(), prefix, 0, 1, null, 0, m);
+            return model.forward(h, side, false, prefix, model.layers().size());
         }
-        return model.predict(data.features(m, order, from, to));
+        return model.predict(hb.toEngine(m).features(), side);
     }
 
-    private double fullStepTime(ArrayDataset data, int batch) {
+    private double fullStepTime(Dataset data, int batch) {
         if (!config.measureFullStep()) {
             return Double.NaN;
         }
         if (Double.isNaN(fullStepSeconds)) {
-            fullStepSeconds = FullStepProbe.measureSeconds(model, data, config.batchSize(), 3);
+            fullStepSeconds = FullStepProbe.measureSeconds(model, data, loss, config.batchSize(), 3);
         }
         return fullStepSeconds * batch / config.batchSize();
     }
@@ -304,32 +360,52 @@ public final class Trainer {
         return out;
     }
 
-    private void checkData(ArrayDataset data) {
+    private void checkData(Dataset data) {
+        if (data.size() == 0) {
+            throw new FrostException("dataset '" + data.name() + "' is empty");
+        }
         if (!data.exampleShape().equals(model.inputShape())) {
             throw new FrostException("dataset '" + data.name() + "' has examples of shape " + data.exampleShape()
                     + " but the model expects " + model.inputShape());
         }
-        long outputs = model.outputShape().get(model.outputShape().dimension() - 1);
-        if (data.classes() > outputs) {
-            throw new FrostException("dataset '" + data.name() + "' has " + data.classes()
-                    + " classes but the model outputs " + outputs);
+        model.sideInputShapes().forEach((name, shape) -> {
+            Shape has = data.sideInputShapes().get(name);
+            if (!shape.equals(has)) {
+                throw new FrostException("dataset '" + data.name() + "' " + (has == null ? "has no side input '"
+                        + name + "'" : "has side input '" + name + "' of shape " + has) + " but the model needs '"
+                        + name + "' of shape " + shape);
+            }
+        });
+        Shape out = model.outputShape();
+        long outputs = out.get(out.dimension() - 1);
+        if (data.labelKind() == LabelKind.CLASS ? data.labelWidth() > outputs : data.labelWidth() != outputs) {
+            throw new FrostException("dataset '" + data.name() + "' has " + data.labelWidth() + " "
+                    + (data.labelKind() == LabelKind.REGRESSION ? "targets" : "classes") + " but the model outputs "
+                    + outputs);
         }
     }
 
     private static String describe(EpochRecord r) {
         return String.format(Locale.ROOT,
-                "epoch %d: loss %.4f acc %.4f%s | %.1f s, %.2f GFLOP (%.0f%% of full), frozen groups %d",
-                r.epoch() + 1, r.trainLoss(), r.trainAccuracy(),
-                Double.isNaN(r.validLoss()) ? "" : String.format(Locale.ROOT, " | valid loss %.4f acc %.4f",
-                        r.validLoss(), r.validAccuracy()),
+                "epoch %d: loss %.4f%s%s | %.1f s, %.2f GFLOP (%.0f%% of full), frozen groups %d",
+                r.epoch() + 1, r.trainLoss(), metricText(r.trainMetrics()),
+                Double.isNaN(r.validLoss()) ? "" : String.format(Locale.ROOT, " | valid loss %.4f%s",
+                        r.validLoss(), metricText(r.validMetrics())),
                 r.trainSeconds(), r.executedFlops() / 1e9,
                 r.fullFlops() == 0 ? 100.0 : 100.0 * r.executedFlops() / r.fullFlops(), r.frozenGroups());
     }
 
+    private static String metricText(Map<String, Double> values) {
+        StringBuilder sb = new StringBuilder();
+        values.forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
+        return sb.toString();
+    }
+
     /** Sums of one epoch. */
     private static final class EpochAccumulator {
+        final List<Metric> metricDefs;
+        final List<Metric.Accumulator> metrics;
         double lossSum;
-        long correct;
         long examples;
         long steps;
         double seconds;
@@ -343,6 +419,11 @@ public final class Trainer {
         int frozenGroups;
         int prefixLayers;
 
+        EpochAccumulator(List<Metric> defs) {
+            this.metricDefs = defs;
+            this.metrics = defs.stream().map(Metric::newAccumulator).toList();
+        }
+
         void addFlops(StepFlops f) {
             fwd += f.forward();
             bwd += f.backward();
@@ -352,7 +433,6 @@ public final class Trainer {
 
         void addStep(StepResult r, double stepSeconds, double fullStepSeconds) {
             lossSum += r.lossSum();
-            correct += r.correct();
             examples += r.examples();
             steps++;
             seconds += stepSeconds;
@@ -360,24 +440,13 @@ public final class Trainer {
         }
 
         EpochRecord toRecord(int epoch, Evaluation v, Map<String, Double> lrs) {
+            Map<String, Double> train = new LinkedHashMap<>();
+            for (int i = 0; i < metricDefs.size(); i++) {
+                train.put(metricDefs.get(i).name(), metrics.get(i).value());
+            }
             return new EpochRecord(epoch, examples == 0 ? Double.NaN : lossSum / examples,
-                    examples == 0 ? Double.NaN : correct / (double) examples,
-                    v == null ? Double.NaN : v.loss(), v == null ? Double.NaN : v.accuracy(),
+                    v == null ? Double.NaN : v.loss(), train, v == null ? Map.of() : v.metrics(),
                     seconds, fullSeconds, steps, fwd, bwd, fullFwd, fullBwd, frozenGroups, prefixLayers, lrs);
-        }
-    }
-
-    /** Helper for the loss and accuracy of a batch. */
-    static final class Losses {
-        private Losses() {}
-
-        static NDArray softmaxCrossEntropy(NDArray logits, NDArray labels) {
-            NDArray logp = logits.logSoftmax(-1);
-            return logp.gather(labels.reshape(-1, 1), 1).mean().neg();
-        }
-
-        static long correct(NDArray logits, NDArray labels) {
-            return logits.argMax(1).eq(labels).toType(DataType.INT64, false).sum().getLong();
         }
     }
 }

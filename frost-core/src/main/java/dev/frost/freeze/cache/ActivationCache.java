@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import dev.frost.data.ArrayDataset;
+import dev.frost.data.Dataset;
+import dev.frost.data.HostBatch;
 import dev.frost.data.Augmentation;
 import dev.frost.freeze.norm.NormalizationSwitch;
 import dev.frost.layers.Layer;
@@ -86,7 +87,7 @@ public final class ActivationCache implements AutoCloseable {
     }
 
     /**
-     * Activations after layer {@code boundary - 1} for examples {@code order[from..to)}, created in {@code manager}.
+     * Activations after layer {@code boundary - 1} for examples {@code indices}, created in {@code manager}.
      * Rows missing from the cache are computed (from a shallower cached boundary when one has them) and stored.
      *
      * @param view         augmented view, in {@code [0, views)}
@@ -94,13 +95,13 @@ public final class ActivationCache implements AutoCloseable {
      * @param augmentation null, or the augmentation that view {@code view} is drawn with
      * @param augSeed      seed of that view's augmentation
      */
-    public NDArray activations(FrostModel model, ArrayDataset data, int[] order, int from, int to, int boundary,
+    public NDArray activations(FrostModel model, Dataset data, int[] indices, int boundary,
                                int view, int views, Augmentation augmentation, long augSeed, NDManager manager) {
         Entry e = entry(model, data, boundary, views);
-        int n = to - from;
+        int n = indices.length;
         List<Integer> missing = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            if (!e.store().has(order[i] * views + view)) {
+        for (int i = 0; i < n; i++) {
+            if (!e.store().has(indices[i] * views + view)) {
                 missing.add(i);
             }
         }
@@ -110,7 +111,7 @@ public final class ActivationCache implements AutoCloseable {
         misses += missing.size();
         if (!missing.isEmpty()) {
             long t0 = System.nanoTime();
-            fill(model, data, order, missing, e, view, views, augmentation, augSeed, manager);
+            fill(model, data, indices, missing, e, view, views, augmentation, augSeed, manager);
             buildNanos += System.nanoTime() - t0;
             if (e.store().complete()) {
                 e.store().seal();
@@ -119,7 +120,7 @@ public final class ActivationCache implements AutoCloseable {
         int len = Math.toIntExact(e.rowShape().size());
         float[] buf = new float[n * len];
         for (int i = 0; i < n; i++) {
-            e.store().get(order[from + i] * views + view, buf, i * len);
+            e.store().get(indices[i] * views + view, buf, i * len);
         }
         return manager.create(buf, new Shape(n).addAll(e.rowShape()));
     }
@@ -143,7 +144,7 @@ public final class ActivationCache implements AutoCloseable {
      * Computes and stores the missing rows. Each row starts from the deepest cached boundary that still matches the
      * current prefix and holds it, so moving the boundary deeper runs only the newly frozen layers.
      */
-    private void fill(FrostModel model, ArrayDataset data, int[] order, List<Integer> missing, Entry e, int view,
+    private void fill(FrostModel model, Dataset data, int[] order, List<Integer> missing, Entry e, int view,
                       int views, Augmentation augmentation, long augSeed, NDManager manager) {
         List<Entry> sources = validShallower(model, data, e);
         Map<Entry, List<Integer>> bySource = new LinkedHashMap<>();
@@ -174,13 +175,16 @@ public final class ActivationCache implements AutoCloseable {
                     src.store().get(idx[i] * views + view, buf, i * srcLen);
                 }
                 NDArray h = m.create(buf, new Shape(idx.length).addAll(src.rowShape()));
-                store(e, idx, view, views, model.runFrozen(h, src.boundary(), e.boundary()), len);
+                var side = data.sideInputShapes().isEmpty() ? java.util.Map.<String, NDArray>of()
+                        : HostBatch.read(data, idx, null, 0).sideInputs(m);
+                store(e, idx, view, views, model.runFrozen(h, side, src.boundary(), e.boundary()), len);
                 lastComputedFlops += idx.length * model.forwardFlops(src.boundary(), e.boundary());
             }
             if (!fromRaw.isEmpty()) {
                 int[] idx = fromRaw.stream().mapToInt(Integer::intValue).toArray();
-                NDArray x = data.features(m, idx, 0, idx.length, augmentation, augSeed);
-                store(e, idx, view, views, model.runFrozen(x, 0, e.boundary()), len);
+                var batch = HostBatch.read(data, idx, augmentation, augSeed).toEngine(m);
+                store(e, idx, view, views, model.runFrozen(batch.features(), batch.sideInputs(), 0, e.boundary()),
+                        len);
                 lastComputedFlops += idx.length * model.forwardFlops(0, e.boundary());
             }
         }
@@ -195,7 +199,7 @@ public final class ActivationCache implements AutoCloseable {
 
 
     /** Cached shallower boundaries of the same data and views whose prefix still matches the model. */
-    private List<Entry> validShallower(FrostModel model, ArrayDataset data, Entry target) {
+    private List<Entry> validShallower(FrostModel model, Dataset data, Entry target) {
         List<Entry> out = new ArrayList<>();
         for (Entry c : entries.values()) {
             if (c.dataId() == target.dataId() && c.views() == target.views() && c.boundary() < target.boundary()
@@ -206,7 +210,7 @@ public final class ActivationCache implements AutoCloseable {
         return out;
     }
 
-    private Entry entry(FrostModel model, ArrayDataset data, int boundary, int views) {
+    private Entry entry(FrostModel model, Dataset data, int boundary, int views) {
         String key = key(model, data, boundary, views);
         Entry e = entries.get(key);
         if (e != null) {
@@ -246,7 +250,7 @@ public final class ActivationCache implements AutoCloseable {
     }
 
     /** The key: prefix structure and weights, data identity, boundary, precision, views. */
-    String key(FrostModel model, ArrayDataset data, int boundary, int views) {
+    String key(FrostModel model, Dataset data, int boundary, int views) {
         StringBuilder sb = new StringBuilder();
         long weights = 17;
         for (int i = 0; i < boundary; i++) {

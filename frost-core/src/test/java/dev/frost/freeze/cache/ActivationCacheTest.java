@@ -71,16 +71,16 @@ class ActivationCacheTest {
             m.applyFreezeState();
             int[] order = DATA.naturalOrder();
             int b4 = 4;   // after block1
-            NDArray first = cache.activations(m, DATA, order, 0, 40, b4, 0, 1, null, 0, mgr);
+            NDArray first = cache.activations(m, DATA, java.util.Arrays.copyOfRange(order, 0, 40), b4, 0, 1, null, 0, mgr);
             assertEquals(40, cache.lastComputed());
-            NDArray again = cache.activations(m, DATA, order, 0, 40, b4, 0, 1, null, 0, mgr);
+            NDArray again = cache.activations(m, DATA, java.util.Arrays.copyOfRange(order, 0, 40), b4, 0, 1, null, 0, mgr);
             assertEquals(0, cache.lastComputed());
             assertArrayEquals(first.toFloatArray(), again.toFloatArray());
             NDArray direct = m.runFrozen(DATA.features(mgr, order, 0, 40), 0, b4);
             assertArrayEquals(direct.toFloatArray(), first.toFloatArray());
 
             // deeper boundary: computed from the cached rows after block1, equal to computing from raw input
-            NDArray deep = cache.activations(m, DATA, order, 0, 40, 8, 0, 1, null, 0, mgr);
+            NDArray deep = cache.activations(m, DATA, java.util.Arrays.copyOfRange(order, 0, 40), 8, 0, 1, null, 0, mgr);
             assertEquals(40, cache.lastComputed());
             NDArray deepDirect = m.runFrozen(DATA.features(mgr, order, 0, 40), 0, 8);
             assertArrayEquals(deepDirect.toFloatArray(), deep.toFloatArray(), 1e-6f);
@@ -88,12 +88,12 @@ class ActivationCacheTest {
             // a changed frozen weight changes the key once weights are re-hashed (each epoch)
             m.layer("conv1").learnableParameters().get("weight").getArray().muli(1.5f);
             cache.newEpoch();
-            cache.activations(m, DATA, order, 0, 40, b4, 0, 1, null, 0, mgr);
+            cache.activations(m, DATA, java.util.Arrays.copyOfRange(order, 0, 40), b4, 0, 1, null, 0, mgr);
             assertEquals(40, cache.lastComputed(), "stale rows must not be served after a weight change");
 
             // other data
             ArrayDataset other = SyntheticData.classification("imgs", 80, new Shape(1, 28, 28), 10, 3);
-            cache.activations(m, other, order, 0, 10, b4, 0, 1, null, 0, mgr);
+            cache.activations(m, other, java.util.Arrays.copyOfRange(order, 0, 10), b4, 0, 1, null, 0, mgr);
             assertEquals(10, cache.lastComputed());
         }
     }
@@ -106,7 +106,7 @@ class ActivationCacheTest {
         try (FrostModel m = model(); NDManager mgr = m.manager().newSubManager()) {
             m.freeze();
             try (ActivationCache cache = new ActivationCache(cfg)) {
-                expected = cache.activations(m, DATA, order, 0, DATA.size(), 12, 0, 1, null, 0, mgr).toFloatArray();
+                expected = cache.activations(m, DATA, java.util.Arrays.copyOfRange(order, 0, DATA.size()), 12, 0, 1, null, 0, mgr).toFloatArray();
                 assertEquals("disk", cache.stats().tier());
             }
             Path file;
@@ -114,7 +114,7 @@ class ActivationCacheTest {
                 file = files.filter(p -> p.toString().endsWith(".bin")).findFirst().orElseThrow();
             }
             try (ActivationCache cache = new ActivationCache(cfg)) {
-                float[] reused = cache.activations(m, DATA, order, 0, DATA.size(), 12, 0, 1, null, 0, mgr).toFloatArray();
+                float[] reused = cache.activations(m, DATA, java.util.Arrays.copyOfRange(order, 0, DATA.size()), 12, 0, 1, null, 0, mgr).toFloatArray();
                 assertEquals(0, cache.lastComputed(), "a complete file for the same key is reused");
                 assertArrayEquals(expected, reused);
             }
@@ -122,7 +122,7 @@ class ActivationCacheTest {
             bytes[bytes.length - 5] ^= 0x7F;
             Files.write(file, bytes);
             try (ActivationCache cache = new ActivationCache(cfg)) {
-                float[] rebuilt = cache.activations(m, DATA, order, 0, DATA.size(), 12, 0, 1, null, 0, mgr).toFloatArray();
+                float[] rebuilt = cache.activations(m, DATA, java.util.Arrays.copyOfRange(order, 0, DATA.size()), 12, 0, 1, null, 0, mgr).toFloatArray();
                 assertEquals(DATA.size(), cache.lastComputed(), "a corrupt file is rejected and rebuilt");
                 assertArrayEquals(expected, rebuilt);
             }

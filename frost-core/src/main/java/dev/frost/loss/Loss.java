@@ -1,0 +1,14 @@
+package dev.frost.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A training objective: the mean loss of a batch as a scalar, differentiable with respect to {@code predictions}.
+ * Labels arrive as the dataset's label kind makes them: int64 class ids {@code (n)}, or float32 {@code (n, width)}
+ * multi-hot vectors or regression targets.
+ */
+public interface Loss {
+    String name();
+
+    NDArray compute(NDArray predictions, NDArray labels);
+}
