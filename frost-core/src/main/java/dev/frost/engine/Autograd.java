@@ -5,11 +5,29 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /** Autograd recording on and off, and gradient buffers: the parts of libtorch the freezing switches need. */
 public final class Autograd {
+    /**
+     * DJL allows one gradient collector per process and libtorch's default generator (dropout) is process-wide, so
+     * recorded steps of different trainers in one JVM take turns: each step reseeds and records under this lock,
+     * which keeps every trainer deterministic and lets folds run in parallel threads.
+     */
+    private static final ReentrantLock STEP = new ReentrantLock();
+
     private Autograd() {}
+
+    /** Runs one recorded step (seeding, forward, backward, update) while no other trainer in this JVM runs one. */
+    public static <T> T exclusiveStep(Supplier<T> step) {
+        STEP.lock();
+        try {
+            return step.get();
+        } finally {
+            STEP.unlock();
+        }
+    }
 
     /** Opens a recording scope: operations inside it build a backward graph. */
     public static GradientCollector record() {

@@ -25,6 +25,10 @@ final class FullStepProbe {
     private FullStepProbe() {}
 
     static double measureSeconds(FrostModel model, Dataset data, Loss loss, int batch, int repeats) {
+        return Autograd.exclusiveStep(() -> measure(model, data, loss, batch, repeats));
+    }
+
+    private static double measure(FrostModel model, Dataset data, Loss loss, int batch, int repeats) {
         Map<Layer, Boolean> saved = new LinkedHashMap<>();
         boolean trainBn = model.isTrainBn();
         model.layers().forEach(l -> saved.put(l, l.isTrainable()));

@@ -196,6 +196,11 @@ public final class Trainer {
 
     private StepResult trainStep(Dataset data, HostBatch batch, double lr, EpochAccumulator acc, int epoch,
                                  long augSeed) {
+        return Autograd.exclusiveStep(() -> lockedStep(data, batch, lr, acc, epoch, augSeed));
+    }
+
+    private StepResult lockedStep(Dataset data, HostBatch batch, double lr, EpochAccumulator acc, int epoch,
+                                  long augSeed) {
         FrostEngine.seed(config.seed() * 1_000_003L + progress.globalStep());
         model.applyFreezeState();
         int prefix = model.frozenPrefixLength();
@@ -267,8 +272,8 @@ public final class Trainer {
         if (loss == null) {
             resolveObjective(batch.labels().getDataType().isInteger() ? LabelKind.CLASS : LabelKind.REGRESSION);
         }
-        return trainFrom(model.runFrozen(batch.features(), batch.sideInputs(), 0, prefix), batch.sideInputs(),
-                batch.labels(), lr, prefix, List.of());
+        return Autograd.exclusiveStep(() -> trainFrom(model.runFrozen(batch.features(), batch.sideInputs(), 0,
+                prefix), batch.sideInputs(), batch.labels(), lr, prefix, List.of()));
     }
 
     /**
@@ -279,7 +284,7 @@ public final class Trainer {
         if (loss == null) {
             resolveObjective(y.getDataType().isInteger() ? LabelKind.CLASS : LabelKind.REGRESSION);
         }
-        return trainFrom(h, Map.of(), y, lr, from, List.of());
+        return Autograd.exclusiveStep(() -> trainFrom(h, Map.of(), y, lr, from, List.of()));
     }
 
     private StepResult trainFrom(NDArray h, Map<String, NDArray> side, NDArray y, double lr, int from,
