@@ -37,7 +37,7 @@ public final class Losses {
                         return nll;
                     }
                     NDArray uniform = logp.mean(new int[] {-1}).mean().neg();
-                    return nll.mul(1 - eps).add(uniform.mul(eps));
+                    return nll.mul((float) (1 - eps)).add(uniform.mul((float) eps));
                 });
     }
 
