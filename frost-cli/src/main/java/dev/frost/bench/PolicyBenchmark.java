@@ -10,7 +10,7 @@ import dev.frost.policy.AutoFreeze;
 import dev.frost.policy.FreezeOut;
 import dev.frost.policy.FreezePolicy;
 import dev.frost.policy.LinearFreezing;
-import dev.frost.train.Evaluation;
+import dev.frost.metric.Evaluation;
 import dev.frost.train.FitResult;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;

@@ -7,7 +7,7 @@ import dev.frost.freeze.optim.AdamW;
 import dev.frost.io.Checkpoints;
 import dev.frost.model.FrostModel;
 import dev.frost.model.Models;
-import dev.frost.train.Evaluation;
+import dev.frost.metric.Evaluation;
 import dev.frost.train.FitResult;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
@@ -47,7 +47,7 @@ final class PretrainCommand implements Runnable {
         try (FrostModel model = Models.cnn(10, seed)) {
             Trainer trainer = new Trainer(model, new AdamW(0.9, 0.999, 1e-8, 0.01), TrainConfig.builder()
                     .setEpochs(epochs).optBatchSize(batch).optLearningRate(lr).optSchedule("onecycle")
-                    .optSeed(seed).build());
+                    .optSeed(seed).optMeasureFullStep(true).build());
             FitResult r = trainer.fit(train, null);
             Evaluation e = trainer.evaluate(test);
             Checkpoints.saveModel(out, model);

@@ -11,7 +11,7 @@ import dev.frost.io.Checkpoints;
 import dev.frost.layers.Layers;
 import dev.frost.model.FrostModel;
 import dev.frost.model.Models;
-import dev.frost.train.Evaluation;
+import dev.frost.metric.Evaluation;
 import dev.frost.train.FitResult;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
@@ -77,7 +77,7 @@ public final class DigitsTransfer {
             sizes[1] = split.valid().size();
             sizes[2] = split.test().size();
             FineTune.Settings st = FineTune.Settings.defaults().withSeed(seed).withBatchSize(o.batchSize())
-                    .withProgressBar(o.progressBar()).withLrMult(o.lrMult());
+                    .withProgressBar(o.progressBar()).withLrMult(o.lrMult()).withMeasuredFullStep(true);
             FineTune.Result[] cached = new FineTune.Result[1];
             runs.add(measure(FEATURE, seed, split, transferred(o.base(), seed), m ->
                     cached[0] = FineTune.featureExtraction(m, split.train(), split.valid(), o.epochs(), 1e-2, st)));

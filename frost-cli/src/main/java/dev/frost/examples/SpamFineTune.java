@@ -13,7 +13,7 @@ import dev.frost.policy.AutoFreeze;
 import dev.frost.text.TextDatasets;
 import dev.frost.text.WordPieceTokenizer;
 import dev.frost.train.Callback;
-import dev.frost.train.Evaluation;
+import dev.frost.metric.Evaluation;
 import dev.frost.train.FitResult;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
@@ -90,7 +90,7 @@ public final class SpamFineTune {
             m.group("head").setLrMultiplier(10);
             TrainConfig cfg = TrainConfig.builder().setEpochs(o.epochs()).optBatchSize(o.batchSize())
                     .optLearningRate(o.lr() * lrScale).optSchedule("onecycle").optSeed(o.seed())
-                    .optCache(cache ? CacheConfig.defaults() : null).build();
+                    .optCache(cache ? CacheConfig.defaults() : null).optMeasureFullStep(true).build();
             List<Callback> cbs = autoFreeze ? List.of(new AutoFreeze()) : List.of();
             try (AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.01)) {
                 Trainer t = new Trainer(m, opt, cfg, cbs);

@@ -19,7 +19,10 @@ public final class Autograd {
 
     private Autograd() {}
 
-    /** Runs one recorded step (seeding, forward, backward, update) while no other trainer in this JVM runs one. */
+    /**
+     * Runs one recorded step (seeding, forward, backward, update), or anything else that seeds and draws from
+     * libtorch's generator (initializing a model), while no other thread in this JVM does.
+     */
     public static <T> T exclusiveStep(Supplier<T> step) {
         STEP.lock();
         try {

@@ -32,7 +32,12 @@ public record CheckpointManifest(
     /** Layers whose trainable flag is false, trainBn, and per-group learning-rate multipliers. */
     public record FreezeState(List<String> frozenLayers, boolean trainBn, Map<String, Double> lrMultipliers) {}
 
-    public record ProgressState(int epoch, long stepInEpoch, long globalStep) {}
+    /**
+     * Position in the run and in its current fit call. Checkpoints written before fit became re-entrant have no call
+     * fields (read as 0): their run was one call from the start, of {@code schedule.epochs} epochs.
+     */
+    public record ProgressState(int epoch, long stepInEpoch, long globalStep, int fitCall, int callStartEpoch,
+                                long callStartStep, int callEpochs) {}
 
     public record ScheduleState(String name, double baseLearningRate, int epochs, int batchSize) {}
 

@@ -68,7 +68,8 @@ public final class Checkpoints {
         CheckpointManifest.RngState rng = null;
         if (trainer != null) {
             Progress p = trainer.progress();
-            progress = new CheckpointManifest.ProgressState(p.epoch(), p.stepInEpoch(), p.globalStep());
+            progress = new CheckpointManifest.ProgressState(p.epoch(), p.stepInEpoch(), p.globalStep(), p.fitCall(),
+                    p.callStartEpoch(), p.callStartStep(), p.callEpochs());
             var c = trainer.config();
             schedule = new CheckpointManifest.ScheduleState(c.scheduleName(), c.learningRate(), c.epochs(),
                     c.batchSize());
@@ -178,7 +179,11 @@ public final class Checkpoints {
                         + "' but the trainer has no such policy: resume with the same policies");
             }
         }
-        trainer.resumeAt(new Progress(m.progress().epoch(), m.progress().stepInEpoch(), m.progress().globalStep()));
+        var p = m.progress();
+        trainer.resumeAt(p.callEpochs() > 0
+                ? new Progress(p.epoch(), p.stepInEpoch(), p.globalStep(), p.fitCall(), p.callStartEpoch(),
+                        p.callStartStep(), p.callEpochs())
+                : new Progress(p.epoch(), p.stepInEpoch(), p.globalStep(), 1, 0, 0, m.schedule().epochs()));
         return m;
     }
 

@@ -10,7 +10,12 @@ import dev.frost.engine.Autograd;
 import dev.frost.engine.FrostEngine;
 import dev.frost.freeze.grad.GradientSwitch;
 import dev.frost.freeze.norm.NormalizationSwitch;
+import dev.frost.data.Dataset;
 import dev.frost.layers.Layer;
+import dev.frost.loss.Losses;
+import dev.frost.metric.Evaluation;
+import dev.frost.metric.Metric;
+import dev.frost.metric.Metrics;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -123,18 +128,21 @@ public final class FrostModel implements AutoCloseable {
             }
             NDManager m = manager != null ? manager : FrostEngine.newManager();
             FrostModel model = new FrostModel(m, inputShape, sideInputs, groups);
-            FrostEngine.seed(seed);
-            Shape shape = inputShape;
-            for (Layer layer : model.layers) {
-                if (!layer.isInitialized()) {
-                    layer.initialize(m, shape, sideInputs);
-                } else if (!layer.inputShape().equals(shape)) {
-                    throw new FrostException("layer '" + layer.name() + "' expects input " + layer.inputShape()
-                            + " but the layer before it produces " + shape);
+            // initializers draw from libtorch's process-wide generator: seed and draw without another thread between
+            return Autograd.exclusiveStep(() -> {
+                FrostEngine.seed(seed);
+                Shape shape = inputShape;
+                for (Layer layer : model.layers) {
+                    if (!layer.isInitialized()) {
+                        layer.initialize(m, shape, sideInputs);
+                    } else if (!layer.inputShape().equals(shape)) {
+                        throw new FrostException("layer '" + layer.name() + "' expects input " + layer.inputShape()
+                                + " but the layer before it produces " + shape);
+                    }
+                    shape = layer.outputShape();
                 }
-                shape = layer.outputShape();
-            }
-            return model;
+                return model;
+            });
         }
     }
 
@@ -361,6 +369,20 @@ public final class FrostModel implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Mean loss and metrics on {@code data} without a trainer or optimizer (loss and metrics default to the data's
+     * label kind: cross-entropy and accuracy for classes, BCE/accuracy/F1 for multi-label, MSE/MAE/RMSE for targets).
+     */
+    public Evaluation evaluate(Dataset data, Metric... metrics) {
+        List<Metric> ms = metrics.length == 0 ? Metrics.defaultsFor(data.labelKind()) : List.of(metrics);
+        return Inference.evaluate(this, data, Losses.defaultFor(data.labelKind()), ms, 256, 2, 0, null);
+    }
+
+    /** Outputs for every example of {@code data}, in dataset order ({@code [size][outputs]}), in inference mode. */
+    public float[][] predict(Dataset data) {
+        return Inference.predict(this, data, 256);
     }
 
     public ModelSummary summary() {

@@ -69,8 +69,13 @@ public final class FreezeOut implements FreezePolicy {
         return scaled ? f / ti : f;
     }
 
+    /** The multipliers the user had before the run, restored when it ends (FreezeOut sets its own). */
+    private java.util.Map<String, Double> userMultipliers;
+
     @Override
     public void beforeFit(TrainingContext ctx) {
+        userMultipliers = new java.util.LinkedHashMap<>();
+        ctx.model().groups().forEach(gr -> userMultipliers.put(gr.name(), gr.lrMultiplier()));
         if (!"constant".equals(ctx.config().scheduleName())) {
             throw new FrostException("FreezeOut sets each group's learning rate itself: use the constant schedule"
                     + " (got '" + ctx.config().scheduleName() + "')");
@@ -83,12 +88,19 @@ public final class FreezeOut implements FreezePolicy {
         apply(ctx);
     }
 
+    @Override
+    public void afterFit(TrainingContext ctx) {
+        if (userMultipliers != null) {
+            userMultipliers.forEach((name, mult) -> ctx.model().group(name).setLrMultiplier(mult));
+        }
+    }
+
     private void apply(TrainingContext ctx) {
         FrostModel m = ctx.model();
         int g = m.groups().size();
         for (int i = 0; i < g; i++) {
             LayerGroup group = m.groups().get(i);
-            double f = lrFactor(i, g, ctx.globalStep(), ctx.totalSteps());
+            double f = lrFactor(i, g, ctx.stepInFit(), ctx.totalSteps());
             if (f == 0.0 && i < g - 1) {
                 group.freeze();
             } else if (!group.isFrozen()) {

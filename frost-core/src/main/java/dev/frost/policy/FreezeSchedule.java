@@ -51,6 +51,6 @@ public final class FreezeSchedule implements FreezePolicy {
     @Override
     public void beforeEpoch(TrainingContext ctx) {
         FrostModel m = ctx.model();
-        PrefixFreezer.freezeAtLeast(m, frozenGroups(ctx.epoch(), m.groups().size()));
+        PrefixFreezer.freezeAtLeast(m, frozenGroups(ctx.epochInFit(), m.groups().size()));
     }
 }

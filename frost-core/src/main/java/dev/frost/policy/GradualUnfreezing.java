@@ -35,12 +35,12 @@ public final class GradualUnfreezing implements FreezePolicy {
     @Override
     public void beforeFit(TrainingContext ctx) {
         DiscriminativeLr.decay(ctx.model(), factor);
-        apply(ctx.model(), ctx.epoch());
+        apply(ctx.model(), ctx.epochInFit());
     }
 
     @Override
     public void beforeEpoch(TrainingContext ctx) {
-        apply(ctx.model(), ctx.epoch());
+        apply(ctx.model(), ctx.epochInFit());
     }
 
     /** Groups trainable in epoch {@code epoch}: 1 + epoch / epochsPerStage from the top. */

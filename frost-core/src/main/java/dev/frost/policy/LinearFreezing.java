@@ -43,6 +43,6 @@ public final class LinearFreezing implements FreezePolicy {
     @Override
     public void beforeStep(TrainingContext ctx) {
         int g = ctx.model().groups().size();
-        PrefixFreezer.freezeAtLeast(ctx.model(), frozenGroups(ctx.globalStep(), ctx.totalSteps(), g));
+        PrefixFreezer.freezeAtLeast(ctx.model(), frozenGroups(ctx.stepInFit(), ctx.totalSteps(), g));
     }
 }

@@ -1,8 +1,10 @@
 package dev.frost.train;
 
 /**
- * Hooks at the boundaries of the loop. Freeze state, learning-rate multipliers and the trainBn switch may be changed
- * in any of them; the next step picks the change up without rebuilding anything.
+ * Hooks at the boundaries of the loop, in this order: beforeFit, (beforeEpoch, (beforeStep, (beforeForward,
+ * afterLoss) per micro-batch, afterBackward, afterStep)*, afterEpoch)*, afterFit. Freeze state, learning-rate
+ * multipliers and the trainBn switch may be changed in any of them; the next step picks the change up without
+ * rebuilding anything.
  */
 public interface Callback {
     default void beforeFit(TrainingContext ctx) {}
@@ -10,6 +12,15 @@ public interface Callback {
     default void beforeEpoch(TrainingContext ctx) {}
 
     default void beforeStep(TrainingContext ctx) {}
+
+    /**
+     * The batch is on the engine ({@link TrainingContext#batch()}); a callback may replace it
+     * ({@link TrainingContext#setBatch}), e.g. for mixup.
+     */
+    default void beforeForward(TrainingContext ctx) {}
+
+    /** Outputs and loss are computed; a callback may replace the loss ({@link TrainingContext#setLoss}). */
+    default void afterLoss(TrainingContext ctx) {}
 
     /** After the backward pass, before the optimizer consumes the gradients (they are readable here). */
     default void afterBackward(TrainingContext ctx) {}

@@ -25,6 +25,9 @@ public final class TrainConfig {
     private final Loss loss;
     private final List<Metric> metrics;
     private final int prefetch;
+    private final double gradientClipNorm;
+    private final int accumulateBatches;
+    private final boolean dropLast;
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
@@ -42,6 +45,9 @@ public final class TrainConfig {
         this.loss = b.loss;
         this.metrics = b.metrics;
         this.prefetch = b.prefetch;
+        this.gradientClipNorm = b.gradientClipNorm;
+        this.accumulateBatches = b.accumulateBatches;
+        this.dropLast = b.dropLast;
     }
 
     public static Builder builder() {
@@ -65,6 +71,9 @@ public final class TrainConfig {
         b.loss = loss;
         b.metrics = metrics;
         b.prefetch = prefetch;
+        b.gradientClipNorm = gradientClipNorm;
+        b.accumulateBatches = accumulateBatches;
+        b.dropLast = dropLast;
         return b;
     }
 
@@ -135,7 +144,25 @@ public final class TrainConfig {
         return prefetch;
     }
 
-    /** Builder with defaults: 1 epoch, batch 64, lr 1e-3, constant schedule, seed 42, shuffled. */
+    /** Maximum global L2 norm of the gradients (clipped above it, as PyTorch's clip_grad_norm_); 0 is off. */
+    public double gradientClipNorm() {
+        return gradientClipNorm;
+    }
+
+    /** Micro-batches whose gradients are summed into one optimizer step (1: no accumulation). */
+    public int accumulateBatches() {
+        return accumulateBatches;
+    }
+
+    /** Whether the last, incomplete batch of each epoch is skipped. */
+    public boolean dropLast() {
+        return dropLast;
+    }
+
+    /**
+     * Builder with defaults: 1 epoch, batch 64, lr 1e-3, constant schedule, seed 42, shuffled, no clipping, no
+     * accumulation, the last batch kept, the full-step timing probe off (the CLI turns it on for its reports).
+     */
     public static final class Builder {
         private int epochs = 1;
         private int batchSize = 64;
@@ -145,13 +172,43 @@ public final class TrainConfig {
         private long seed = 42;
         private boolean shuffle = true;
         private boolean progressBar = true;
-        private boolean measureFullStep = true;
+        private boolean measureFullStep;
         private CacheConfig cache;
         private Augmentation augmentation;
         private int augmentedViews;
         private Loss loss;
         private List<Metric> metrics;
         private int prefetch = 2;
+        private double gradientClipNorm;
+        private int accumulateBatches = 1;
+        private boolean dropLast;
+
+        /** Clips the gradients' global L2 norm to {@code maxNorm} before each update (0 turns clipping off). */
+        public Builder optGradientClipNorm(double maxNorm) {
+            if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
+                throw new FrostException("gradient clip norm must be >= 0 and finite, got " + maxNorm);
+            }
+            this.gradientClipNorm = maxNorm;
+            return this;
+        }
+
+        /**
+         * Sums the gradients of {@code batches} consecutive batches into one optimizer step, each weighted by its
+         * share of the examples, so the step equals one of a {@code batches}× larger batch.
+         */
+        public Builder optAccumulateBatches(int batches) {
+            if (batches < 1) {
+                throw new FrostException("accumulated batches must be >= 1, got " + batches);
+            }
+            this.accumulateBatches = batches;
+            return this;
+        }
+
+        /** Skips the last, incomplete batch of each epoch (a batch of one breaks BatchNorm statistics). */
+        public Builder optDropLast(boolean dropLast) {
+            this.dropLast = dropLast;
+            return this;
+        }
 
         /** The loss (default: softmax cross-entropy, binary cross-entropy or MSE by the data's label kind). */
         public Builder optLoss(Loss loss) {

@@ -1,9 +1,7 @@
 package dev.frost.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.frost.FrostException;
 import dev.frost.data.Augmentation;
 import dev.frost.data.Batch;
@@ -16,27 +14,30 @@ import dev.frost.engine.Autograd;
 import dev.frost.engine.FrostEngine;
 import dev.frost.freeze.cache.ActivationCache;
 import dev.frost.freeze.optim.Optimizer;
-import dev.frost.freeze.optim.ParamGroup;
 import dev.frost.loss.Loss;
 import dev.frost.loss.Losses;
+import dev.frost.metric.Evaluation;
 import dev.frost.metric.Metric;
 import dev.frost.metric.Metrics;
 import dev.frost.model.FrostModel;
+import dev.frost.model.Inference;
 import dev.frost.model.LayerGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The training loop. Each step: re-apply the freeze state, run the frozen prefix without autograd, record the rest,
- * backward, then let the optimizer update the parameter groups. Deterministic for a fixed seed and thread count:
- * the epoch order depends on (seed, epoch) and libtorch's generator is reseeded from (seed, global step), so a run
- * resumed from a checkpoint reproduces the uninterrupted one.
+ * The training loop: a fixed skeleton with named events ({@link Callback}). {@code fit} is re-entrant: each call
+ * trains that many more epochs from where the model is, with its own schedule; a call interrupted by a stop request
+ * (or a crash and a resume from a checkpoint) is continued by the next call. Deterministic for a fixed seed and
+ * thread count: the epoch order depends on (seed, epoch) and libtorch's generator is reseeded from (seed, global
+ * step), so a resumed run reproduces the uninterrupted one.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -45,6 +46,7 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final TrainConfig config;
     private final List<Callback> callbacks;
+    private final TrainStep step;
     private Progress progress = Progress.START;
     private double fullStepSeconds = Double.NaN;
     private ActivationCache cache;
@@ -60,6 +62,7 @@ public final class Trainer {
         this.optimizer = optimizer;
         this.config = config;
         this.callbacks = List.copyOf(callbacks);
+        this.step = new TrainStep(model, optimizer, config, this.callbacks);
     }
 
     public Trainer(FrostModel model, Optimizer optimizer, TrainConfig config, Callback... callbacks) {
@@ -92,11 +95,24 @@ public final class Trainer {
         this.progress = saved;
     }
 
-    /**
-     * Trains for the configured epochs from the current progress; {@code valid} may be null. The loss and metrics
-     * are the config's, or the defaults for the training data's label kind.
-     */
+    /** The loss this trainer optimizes (once a fit or evaluation has resolved it from the data). */
+    public Loss loss() {
+        return loss;
+    }
+
+    /** Trains {@code config.epochs()} more epochs (or continues an interrupted call); {@code valid} may be null. */
     public FitResult fit(Dataset train, Dataset valid) {
+        return fit(train, valid, config.epochs());
+    }
+
+    /**
+     * Trains {@code epochs} more epochs from where the model is, with this call's own schedule (a one-cycle spans
+     * this call). If the previous call was interrupted, it is continued instead, with the epochs it was given.
+     */
+    public FitResult fit(Dataset train, Dataset valid, int epochs) {
+        if (epochs <= 0) {
+            throw new FrostException("epochs must be positive, got " + epochs);
+        }
         checkData(train);
         if (valid != null) {
             checkData(valid);
@@ -105,7 +121,14 @@ public final class Trainer {
                         + " labels but the training set '" + train.name() + "' has " + train.labelKind());
             }
         }
+        int batches = batchesPerEpoch(train);
         resolveObjective(train.labelKind());
+        if (!progress.inCall()) {
+            progress = progress.newCall(epochs);
+        } else if (progress.callEpochs() != epochs) {
+            LOG.info("continuing the interrupted fit call of {} epochs at epoch {}", progress.callEpochs(),
+                    progress.epochInCall() + 1);
+        }
         List<EpochRecord> history = new ArrayList<>();
         TrainingContext ctx = new TrainingContext(this, history);
         try (ActivationCache c = config.cache() == null ? null : new ActivationCache(config.cache())) {
@@ -114,11 +137,22 @@ public final class Trainer {
             reportedRefusal = null;
             timeline.clear();
             lastFrozen = null;
-            return fitLoop(train, valid, ctx, history);
+            return fitLoop(train, valid, ctx, history, batches);
         } finally {
             cache = null;
             running = null;
         }
+    }
+
+    private int batchesPerEpoch(Dataset train) {
+        int n = train.size();
+        int bs = config.batchSize();
+        int batches = config.dropLast() ? n / bs : BatchLoader.batches(n, bs);
+        if (batches == 0) {
+            throw new FrostException("dataset '" + train.name() + "' has " + n + " examples, fewer than one batch of "
+                    + bs + " with dropLast: lower the batch size or turn dropLast off");
+        }
+        return batches;
     }
 
     private void resolveObjective(LabelKind kind) {
@@ -127,41 +161,43 @@ public final class Trainer {
         metrics.forEach(m -> Metrics.check(m, kind));
     }
 
-    /** The loss this trainer optimizes (after a fit started, or as the config gives it). */
-    public Loss loss() {
-        return loss;
-    }
-
-    private FitResult fitLoop(Dataset train, Dataset valid, TrainingContext ctx, List<EpochRecord> history) {
+    private FitResult fitLoop(Dataset train, Dataset valid, TrainingContext ctx, List<EpochRecord> history,
+                              int batches) {
         int n = train.size();
         int bs = config.batchSize();
-        ctx.stepsPerEpoch = (n + bs - 1) / bs;
-        ctx.totalSteps = ctx.stepsPerEpoch * config.epochs();
+        int k = config.accumulateBatches();
+        ctx.stepsPerEpoch = (batches + k - 1) / k;
+        ctx.totalSteps = ctx.stepsPerEpoch * progress.callEpochs();
         callbacks.forEach(c -> c.beforeFit(ctx));
         boolean stopped = false;
-        while (progress.epoch() < config.epochs() && !stopped) {
+        while (progress.inCall() && !stopped) {
             int epoch = progress.epoch();
             callbacks.forEach(c -> c.beforeEpoch(ctx));
             if (cache != null) {
                 cache.newEpoch();
             }
-            int[] order = EpochOrder.of(n, config.seed(), epoch, config.shuffle());
+            int[] order = Arrays.copyOf(EpochOrder.of(n, config.seed(), epoch, config.shuffle()),
+                    Math.min(n, batches * bs));
             EpochAccumulator acc = new EpochAccumulator(metrics);
             Augmentation aug = config.augmentation();
             int fixedViews = config.augmentedViews();
             long augSeed = config.seed() * 7_919L + (fixedViews > 0 ? epoch % fixedViews : epoch);
-            try (ProgressView bar = ProgressView.open(config.progressBar(), "epoch " + (epoch + 1) + "/"
-                    + config.epochs(), ctx.stepsPerEpoch, progress.stepInEpoch());
-                 BatchLoader loader = new BatchLoader(train, order, bs, (int) progress.stepInEpoch(), aug, augSeed,
-                         config.prefetch())) {
+            try (ProgressView bar = ProgressView.open(config.progressBar(), "epoch " + (epoch + 1), ctx.stepsPerEpoch,
+                    progress.stepInEpoch());
+                 BatchLoader loader = new BatchLoader(train, order, bs, (int) (progress.stepInEpoch() * k), aug,
+                         augSeed, config.prefetch())) {
                 while (progress.stepInEpoch() < ctx.stepsPerEpoch) {
                     callbacks.forEach(c -> c.beforeStep(ctx));
-                    HostBatch batch = loader.next();
-                    double lr = config.learningRate() * config.schedule().factor(progress.globalStep(), ctx.totalSteps);
+                    List<TrainStep.Micro> micro = new ArrayList<>(k);
+                    while (micro.size() < k && loader.hasNext()) {
+                        micro.add(TrainStep.Micro.of(loader.next()));
+                    }
+                    double lr = config.learningRate() * config.schedule().factor(progress.stepInCall(),
+                            ctx.totalSteps);
                     long t0 = System.nanoTime();
-                    StepResult r = trainStep(train, batch, lr, acc, epoch, augSeed);
+                    StepResult r = Autograd.exclusiveStep(() -> fitStep(train, micro, lr, acc, epoch, augSeed, ctx));
                     double seconds = (System.nanoTime() - t0) / 1e9;
-                    acc.addStep(r, seconds, acc.lastStepHadFrozen ? fullStepTime(train, batch.size()) : seconds);
+                    acc.addStep(r, seconds, acc.lastStepHadFrozen ? fullStepTime(train, (int) r.examples()) : seconds);
                     if (!Double.isFinite(r.meanLoss()) && !acc.reportedNonFinite) {
                         LOG.warn("loss is {} at step {}: training diverged (lower the learning rate)", r.meanLoss(),
                                 progress.globalStep());
@@ -178,59 +214,44 @@ public final class Trainer {
                     }
                 }
             }
-            Evaluation v = valid == null || stopped ? null : evaluate(valid);
+            Evaluation v = valid == null || stopped && !ctx.fitEnded ? null : evaluate(valid);
             EpochRecord record = acc.toRecord(epoch, v, learningRates(ctx.lastLr));
             history.add(record);
             if (!stopped) {
                 progress = progress.nextEpoch();
             }
-            LOG.info(describe(record));
+            LOG.debug(describe(record));
             callbacks.forEach(c -> c.afterEpoch(ctx));
             stopped |= ctx.stopRequested;
         }
+        if (ctx.fitEnded) {
+            progress = progress.endCall();
+        }
         callbacks.forEach(c -> c.afterFit(ctx));
-        FitResult result = new FitResult(List.copyOf(history), stopped, cache == null ? null : cache.stats(),
+        return new FitResult(List.copyOf(history), stopped, cache == null ? null : cache.stats(),
                 List.copyOf(timeline));
-        return result;
     }
 
-    private StepResult trainStep(Dataset data, HostBatch batch, double lr, EpochAccumulator acc, int epoch,
-                                 long augSeed) {
-        return Autograd.exclusiveStep(() -> lockedStep(data, batch, lr, acc, epoch, augSeed));
-    }
-
-    private StepResult lockedStep(Dataset data, HostBatch batch, double lr, EpochAccumulator acc, int epoch,
-                                  long augSeed) {
+    private StepResult fitStep(Dataset data, List<TrainStep.Micro> micro, double lr, EpochAccumulator acc, int epoch,
+                               long augSeed, TrainingContext ctx) {
         FrostEngine.seed(config.seed() * 1_000_003L + progress.globalStep());
         model.applyFreezeState();
         int prefix = model.frozenPrefixLength();
-        if (prefix == model.layers().size()) {
-            throw new FrostException("every layer is frozen, so there is nothing to train: unfreeze a group"
-                    + " (model.unfreeze() or model.freezeTo(n))");
-        }
+        TrainStep.requireSomethingTrainable(model, prefix);
         recordFreezeChanges(epoch);
-        int n = batch.size();
-        StepFlops flops = StepFlops.of(model, false).times(n);
+        long n = micro.stream().mapToLong(TrainStep.Micro::size).sum();
         acc.lastStepHadFrozen = prefix > 0 || !model.frozenLayerNames().isEmpty();
         acc.frozenGroups = model.frozenGroupCount();
         acc.prefixLayers = prefix;
         Augmentation aug = config.augmentation();
         int fixedViews = config.augmentedViews();
         int view = aug != null && fixedViews > 0 ? epoch % fixedViews : 0;
-        try (NDManager step = model.manager().newSubManager()) {
-            NDArray y = batch.labels(step);
-            Map<String, NDArray> side = batch.sideInputs(step);
-            NDArray h;
-            if (cacheServes(prefix)) {
-                h = cache.activations(model, data, batch.indices(), prefix, view,
-                        aug == null ? 1 : fixedViews, aug, augSeed, step);
-                flops = flops.minusForward(model.forwardFlops(0, prefix) * n - cache.lastComputedFlops());
-            } else {
-                h = model.runFrozen(batch.toEngine(step).features(), side, 0, prefix);
-            }
-            acc.addFlops(flops);
-            return trainFrom(h, side, y, lr, prefix, acc.metrics);
-        }
+        long[] cachedFlops = new long[1];
+        TrainStep.PrefixRunner source = TrainStep.prefix(model, data, cache, cacheServes(prefix), view,
+                aug == null ? 1 : fixedViews, aug, augSeed, cachedFlops);
+        StepResult r = step.run(micro, lr, prefix, loss, source, acc.metrics, ctx);
+        acc.addFlops(StepFlops.of(model, false).times(n).minusForward(cachedFlops[0]));
+        return r;
     }
 
     private void recordFreezeChanges(int epoch) {
@@ -260,20 +281,18 @@ public final class Trainer {
     }
 
     /**
-     * One optimization step on a batch already on the engine. The caller has applied the freeze state;
-     * {@code prefix} is {@link FrostModel#frozenPrefixLength()}.
+     * One optimization step on a batch already on the engine, outside a fit (no callbacks). The caller has applied
+     * the freeze state; {@code prefix} is {@link FrostModel#frozenPrefixLength()}.
      */
     public StepResult trainStep(NDArray x, NDArray y, double lr, int prefix) {
-        return trainStep(new Batch(x, Map.of(), y), lr, prefix);
+        return trainFrom(x, y, lr, 0, prefix);
     }
 
     /** One optimization step on a batch with side inputs; see {@link #trainStep(NDArray, NDArray, double, int)}. */
     public StepResult trainStep(Batch batch, double lr, int prefix) {
-        if (loss == null) {
-            resolveObjective(batch.labels().getDataType().isInteger() ? LabelKind.CLASS : LabelKind.REGRESSION);
-        }
-        return Autograd.exclusiveStep(() -> trainFrom(model.runFrozen(batch.features(), batch.sideInputs(), 0,
-                prefix), batch.sideInputs(), batch.labels(), lr, prefix, List.of()));
+        resolveLossFor(batch.labels());
+        return Autograd.exclusiveStep(() -> step.run(List.of(TrainStep.Micro.of(batch)), lr, prefix, loss,
+                (mb, side, p, s) -> model.runFrozen(batch.features(), batch.sideInputs(), 0, p), List.of(), null));
     }
 
     /**
@@ -281,70 +300,34 @@ public final class Trainer {
      * layers before {@code from} (a frozen prefix, or the activation cache).
      */
     public StepResult trainFrom(NDArray h, NDArray y, double lr, int from) {
+        return trainFrom(h, y, lr, from, from);
+    }
+
+    private StepResult trainFrom(NDArray x, NDArray y, double lr, int inputLayer, int prefix) {
+        resolveLossFor(y);
+        Batch b = new Batch(x, Map.of(), y);
+        return Autograd.exclusiveStep(() -> step.run(List.of(TrainStep.Micro.of(b)), lr, prefix, loss,
+                (mb, side, p, s) -> model.runFrozen(x, inputLayer, p), List.of(), null));
+    }
+
+    private void resolveLossFor(NDArray labels) {
         if (loss == null) {
-            resolveObjective(y.getDataType().isInteger() ? LabelKind.CLASS : LabelKind.REGRESSION);
+            resolveObjective(labels.getDataType().isInteger() ? LabelKind.CLASS : LabelKind.REGRESSION);
         }
-        return Autograd.exclusiveStep(() -> trainFrom(h, Map.of(), y, lr, from, List.of()));
     }
 
-    private StepResult trainFrom(NDArray h, Map<String, NDArray> side, NDArray y, double lr, int from,
-                                 List<Metric.Accumulator> accumulators) {
-        NDArray out;
-        NDArray value;
-        try (GradientCollector gc = Autograd.record()) {
-            out = model.forward(h, side, true, from, model.layers().size());
-            value = loss.compute(out, y);
-            gc.backward(value);
-        }
-        if (running != null) {
-            callbacks.forEach(c -> c.afterBackward(running));
-        }
-        optimizer.step(ParamGroup.of(model), lr);
-        long n = y.getShape().get(0);
-        NDArray detached = out.stopGradient();
-        accumulators.forEach(a -> a.add(detached, y));
-        return new StepResult(value.getFloat() * n, n);
-    }
-
-    /** Mean loss and the metrics in inference mode, without autograd. */
+    /** Mean loss and the metrics in inference mode, without autograd; inside a fit the cache serves the prefix. */
     public Evaluation evaluate(Dataset data) {
         checkData(data);
         if (loss == null) {
             resolveObjective(data.labelKind());
         }
-        int bs = Math.max(config.batchSize(), 256);
-        int[] order = EpochOrder.of(data.size(), 0, 0, false);
-        List<Metric.Accumulator> accs = metrics.stream().map(Metric::newAccumulator).toList();
-        double lossSum = 0;
-        try (BatchLoader loader = new BatchLoader(data, order, bs, 0, null, 0, config.prefetch())) {
-            while (loader.hasNext()) {
-                HostBatch hb = loader.next();
-                try (NDManager m = model.manager().newSubManager()) {
-                    NDArray y = hb.labels(m);
-                    NDArray out = Autograd.withoutRecording(() -> evalForward(data, hb, m));
-                    lossSum += loss.compute(out, y).getFloat() * hb.size();
-                    accs.forEach(a -> a.add(out, y));
-                }
-            }
-        }
-        Map<String, Double> values = new LinkedHashMap<>();
-        for (int i = 0; i < metrics.size(); i++) {
-            values.put(metrics.get(i).name(), accs.get(i).value());
-        }
-        return new Evaluation(lossSum / data.size(), values, data.size());
-    }
-
-    /** Inference forward; inside a fit, a cacheable frozen prefix is served by the cache (outputs are identical). */
-    private NDArray evalForward(Dataset data, HostBatch hb, NDManager m) {
         model.applyFreezeState();
         int prefix = model.frozenPrefixLength();
-        Map<String, NDArray> side = hb.sideInputs(m);
-        if (prefix < model.layers().size() && cache != null && prefix > 0
-                && ActivationCache.refusal(model, prefix, false) == null) {
-            NDArray h = cache.activations(model, data, hb.indices(), prefix, 0, 1, null, 0, m);
-            return model.forward(h, side, false, prefix, model.layers().size());
-        }
-        return model.predict(hb.toEngine(m).features(), side);
+        boolean cached = prefix < model.layers().size() && cache != null && prefix > 0
+                && ActivationCache.refusal(model, prefix, false) == null;
+        return Inference.evaluate(model, data, loss, metrics, Math.max(config.batchSize(), 256), config.prefetch(),
+                prefix, !cached ? null : (d, idx, m) -> cache.activations(model, d, idx, prefix, 0, 1, null, 0, m));
     }
 
     private double fullStepTime(Dataset data, int batch) {
@@ -373,14 +356,6 @@ public final class Trainer {
             throw new FrostException("dataset '" + data.name() + "' has examples of shape " + data.exampleShape()
                     + " but the model expects " + model.inputShape());
         }
-        model.sideInputShapes().forEach((name, shape) -> {
-            Shape has = data.sideInputShapes().get(name);
-            if (!shape.equals(has)) {
-                throw new FrostException("dataset '" + data.name() + "' " + (has == null ? "has no side input '"
-                        + name + "'" : "has side input '" + name + "' of shape " + has) + " but the model needs '"
-                        + name + "' of shape " + shape);
-            }
-        });
         Shape out = model.outputShape();
         long outputs = out.get(out.dimension() - 1);
         if (data.labelKind() == LabelKind.CLASS ? data.labelWidth() > outputs : data.labelWidth() != outputs) {
@@ -390,7 +365,8 @@ public final class Trainer {
         }
     }
 
-    private static String describe(EpochRecord r) {
+    /** One line per epoch: loss, metrics, time, FLOPs against full training. */
+    public static String describe(EpochRecord r) {
         return String.format(Locale.ROOT,
                 "epoch %d: loss %.4f%s%s | %.1f s, %.2f GFLOP (%.0f%% of full), frozen groups %d",
                 r.epoch() + 1, r.trainLoss(), metricText(r.trainMetrics()),
@@ -402,56 +378,7 @@ public final class Trainer {
 
     private static String metricText(Map<String, Double> values) {
         StringBuilder sb = new StringBuilder();
-        values.forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
+        values.forEach((key, v) -> sb.append(String.format(Locale.ROOT, " %s %.4f", key, v)));
         return sb.toString();
-    }
-
-    /** Sums of one epoch. */
-    private static final class EpochAccumulator {
-        final List<Metric> metricDefs;
-        final List<Metric.Accumulator> metrics;
-        double lossSum;
-        long examples;
-        long steps;
-        double seconds;
-        double fullSeconds;
-        long fwd;
-        long bwd;
-        long fullFwd;
-        long fullBwd;
-        boolean lastStepHadFrozen;
-        boolean reportedNonFinite;
-        int frozenGroups;
-        int prefixLayers;
-
-        EpochAccumulator(List<Metric> defs) {
-            this.metricDefs = defs;
-            this.metrics = defs.stream().map(Metric::newAccumulator).toList();
-        }
-
-        void addFlops(StepFlops f) {
-            fwd += f.forward();
-            bwd += f.backward();
-            fullFwd += f.fullForward();
-            fullBwd += f.fullBackward();
-        }
-
-        void addStep(StepResult r, double stepSeconds, double fullStepSeconds) {
-            lossSum += r.lossSum();
-            examples += r.examples();
-            steps++;
-            seconds += stepSeconds;
-            fullSeconds += fullStepSeconds;
-        }
-
-        EpochRecord toRecord(int epoch, Evaluation v, Map<String, Double> lrs) {
-            Map<String, Double> train = new LinkedHashMap<>();
-            for (int i = 0; i < metricDefs.size(); i++) {
-                train.put(metricDefs.get(i).name(), metrics.get(i).value());
-            }
-            return new EpochRecord(epoch, examples == 0 ? Double.NaN : lossSum / examples,
-                    v == null ? Double.NaN : v.loss(), train, v == null ? Map.of() : v.metrics(),
-                    seconds, fullSeconds, steps, fwd, bwd, fullFwd, fullBwd, frozenGroups, prefixLayers, lrs);
-        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.frost.transfer;
 
 import dev.frost.FrostException;
-import dev.frost.data.ArrayDataset;
+import dev.frost.data.Dataset;
 import dev.frost.freeze.cache.CacheConfig;
 import dev.frost.freeze.optim.AdamW;
 import dev.frost.freeze.optim.DiscriminativeLr;
@@ -42,43 +42,49 @@ public final class FineTune {
      * for none) serves the frozen prefix from the activation cache (results are the same, bit for bit).
      */
     public record Settings(int batchSize, double weightDecay, long seed, double lrMult, boolean progressBar,
-                           List<Callback> callbacks, CacheConfig cache) {
+                           List<Callback> callbacks, CacheConfig cache, boolean measureFullStep) {
         public Settings {
             callbacks = List.copyOf(callbacks);
         }
 
-        /** Batch 64, weight decay 0.01, seed 42, lrMult 100 (fastai), progress bar on a terminal. */
+        /** Batch 64, weight decay 0.01, seed 42, lrMult 100 (fastai), progress bar on a terminal, no timing probe. */
         public static Settings defaults() {
-            return new Settings(64, 0.01, 42, 100, true, List.of(), CacheConfig.defaults());
+            return new Settings(64, 0.01, 42, 100, true, List.of(), CacheConfig.defaults(), false);
         }
 
         public Settings withSeed(long s) {
-            return new Settings(batchSize, weightDecay, s, lrMult, progressBar, callbacks, cache);
+            return new Settings(batchSize, weightDecay, s, lrMult, progressBar, callbacks, cache, measureFullStep);
         }
 
         public Settings withBatchSize(int b) {
-            return new Settings(b, weightDecay, seed, lrMult, progressBar, callbacks, cache);
+            return new Settings(b, weightDecay, seed, lrMult, progressBar, callbacks, cache, measureFullStep);
         }
 
         public Settings withProgressBar(boolean p) {
-            return new Settings(batchSize, weightDecay, seed, lrMult, p, callbacks, cache);
+            return new Settings(batchSize, weightDecay, seed, lrMult, p, callbacks, cache, measureFullStep);
         }
 
         public Settings withLrMult(double m) {
-            return new Settings(batchSize, weightDecay, seed, m, progressBar, callbacks, cache);
+            return new Settings(batchSize, weightDecay, seed, m, progressBar, callbacks, cache, measureFullStep);
         }
 
         public Settings withCache(CacheConfig c) {
-            return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, callbacks, c);
+            return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, callbacks, c, measureFullStep);
         }
 
         public Settings withCallbacks(Callback... extra) {
-            return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, List.of(extra), cache);
+            return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, List.of(extra), cache,
+                    measureFullStep);
+        }
+
+        /** Times full steps so that the time freezing saved is measured (a few steps' cost). */
+        public Settings withMeasuredFullStep(boolean measure) {
+            return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, callbacks, cache, measure);
         }
     }
 
     /** Base frozen (all groups but the last), head trained for {@code epochs} with one cycle peaking at {@code lr}. */
-    public static Result featureExtraction(FrostModel model, ArrayDataset train, ArrayDataset valid, int epochs,
+    public static Result featureExtraction(FrostModel model, Dataset train, Dataset valid, int epochs,
                                            double lr, Settings s) {
         model.freeze();
         DiscriminativeLr.uniform(model);
@@ -86,7 +92,7 @@ public final class FineTune {
     }
 
     /** fastai's {@code fine_tune(epochs, base_lr, freeze_epochs)}. */
-    public static Result fineTune(FrostModel model, ArrayDataset train, ArrayDataset valid, int epochs,
+    public static Result fineTune(FrostModel model, Dataset train, Dataset valid, int epochs,
                                   int freezeEpochs, double baseLr, Settings s) {
         if (epochs < 1 || freezeEpochs < 0) {
             throw new FrostException("fineTune needs epochs >= 1 and freezeEpochs >= 0, got " + epochs + " and "
@@ -106,23 +112,23 @@ public final class FineTune {
     }
 
     /** ULMFiT: one more group every {@code epochsPerStage} epochs, then all groups until {@code epochs}. */
-    public static Result gradualUnfreezing(FrostModel model, ArrayDataset train, ArrayDataset valid, int epochs,
+    public static Result gradualUnfreezing(FrostModel model, Dataset train, Dataset valid, int epochs,
                                            int epochsPerStage, double lr, Settings s) {
         GradualUnfreezing policy = new GradualUnfreezing(epochsPerStage, 2.6);
         return new Result(List.of(fit(model, train, valid, epochs, lr, LrSchedule.oneCycle(0.25), s, policy)));
     }
 
     /** One cycle of {@code epochs}, optimizer state fresh for the phase (fastai clears it when freezing changes). */
-    public static FitResult fitOneCycle(FrostModel model, ArrayDataset train, ArrayDataset valid, int epochs,
+    public static FitResult fitOneCycle(FrostModel model, Dataset train, Dataset valid, int epochs,
                                         double lr, double pctStart, Settings s) {
         return fit(model, train, valid, epochs, lr, LrSchedule.oneCycle(pctStart), s);
     }
 
-    private static FitResult fit(FrostModel model, ArrayDataset train, ArrayDataset valid, int epochs, double lr,
+    private static FitResult fit(FrostModel model, Dataset train, Dataset valid, int epochs, double lr,
                                  LrSchedule schedule, Settings s, Callback... callbacks) {
         TrainConfig cfg = TrainConfig.builder().setEpochs(epochs).optBatchSize(s.batchSize()).optLearningRate(lr)
                 .optSchedule("onecycle", schedule).optSeed(s.seed()).optProgressBar(s.progressBar())
-                .optCache(s.cache()).build();
+                .optCache(s.cache()).optMeasureFullStep(s.measureFullStep()).build();
         List<Callback> all = new ArrayList<>(List.of(callbacks));
         all.addAll(s.callbacks());
         try (AdamW opt = new AdamW(0.9, 0.99, 1e-5, s.weightDecay())) {

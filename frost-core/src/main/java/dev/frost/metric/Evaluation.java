@@ -1,4 +1,4 @@
-package dev.frost.train;
+package dev.frost.metric;
 
 import java.util.Map;
 

@@ -1,0 +1,40 @@
+package dev.frost.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import dev.frost.engine.Autograd;
+
+import java.util.Collection;
+
+/** Gradient arithmetic outside autograd: the global norm and clipping by it (PyTorch's clip_grad_norm_). */
+public final class Gradients {
+    private Gradients() {}
+
+    /**
+     * The L2 norm of all the parameters' gradients together; when {@code maxNorm > 0} and the norm exceeds it, scales
+     * every gradient in place by {@code maxNorm / (norm + 1e-6)}. Returns the norm before clipping.
+     */
+    public static double clipByGlobalNorm(Collection<Parameter> parameters, double maxNorm) {
+        return Autograd.withoutRecording(() -> {
+            double sq = 0;
+            for (Parameter p : parameters) {
+                NDArray g = p.getArray().getGradient();
+                try (NDArray s = g.square().sum().toType(DataType.FLOAT64, false)) {
+                    sq += s.getDouble();
+                }
+                g.close();
+            }
+            double norm = Math.sqrt(sq);
+            if (maxNorm > 0 && norm > maxNorm) {
+                float scale = (float) (maxNorm / (norm + 1e-6));
+                for (Parameter p : parameters) {
+                    NDArray g = p.getArray().getGradient();
+                    g.muli(scale);
+                    g.close();
+                }
+            }
+            return norm;
+        });
+    }
+}
