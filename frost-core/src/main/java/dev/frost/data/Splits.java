@@ -47,6 +47,66 @@ public final class Splits {
                 data.subset(base + "-test", toArray(test)));
     }
 
+    /** One fold of a k-fold split: train on the other folds, validate on this one. */
+    public record Fold(int index, ArrayDataset train, ArrayDataset valid) {}
+
+    /**
+     * k-fold cross-validation: the examples shuffled with {@code seed} (class by class for class labels, so each
+     * fold keeps the class balance, as scikit-learn's StratifiedKFold) and dealt into {@code k} folds; fold i
+     * validates on part i and trains on the rest. Every example is validated exactly once.
+     */
+    public static List<Fold> kFold(ArrayDataset data, int k, long seed) {
+        if (k < 2 || k > data.size()) {
+            throw new FrostException("k-fold needs 2 <= k <= " + data.size() + " (the examples of '" + data.name()
+                    + "'), got " + k);
+        }
+        List<List<Integer>> strata = new ArrayList<>();
+        if (data.labelKind() == LabelKind.CLASS) {
+            for (int c = 0; c < data.classes(); c++) {
+                strata.add(new ArrayList<>());
+            }
+            for (int i = 0; i < data.size(); i++) {
+                strata.get(data.label(i)).add(i);
+            }
+        } else {
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < data.size(); i++) {
+                all.add(i);
+            }
+            strata.add(all);
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<List<Integer>> parts = new ArrayList<>();
+        for (int f = 0; f < k; f++) {
+            parts.add(new ArrayList<>());
+        }
+        int next = 0;
+        for (List<Integer> idx : strata) {
+            for (int i = idx.size() - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                Integer t = idx.get(i);
+                idx.set(i, idx.get(j));
+                idx.set(j, t);
+            }
+            for (int i : idx) {
+                parts.get(next).add(i);
+                next = (next + 1) % k;
+            }
+        }
+        List<Fold> folds = new ArrayList<>();
+        for (int f = 0; f < k; f++) {
+            List<Integer> train = new ArrayList<>();
+            for (int g = 0; g < k; g++) {
+                if (g != f) {
+                    train.addAll(parts.get(g));
+                }
+            }
+            folds.add(new Fold(f, data.subset(data.name() + "-fold" + f + "-train", toArray(train)),
+                    data.subset(data.name() + "-fold" + f + "-valid", toArray(parts.get(f)))));
+        }
+        return folds;
+    }
+
     private static int[] toArray(List<Integer> list) {
         return list.stream().mapToInt(Integer::intValue).toArray();
     }

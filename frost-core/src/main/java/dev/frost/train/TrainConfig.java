@@ -28,6 +28,7 @@ public final class TrainConfig {
     private final double gradientClipNorm;
     private final int accumulateBatches;
     private final boolean dropLast;
+    private final boolean noDecayOnBiasAndNorm;
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
@@ -48,6 +49,7 @@ public final class TrainConfig {
         this.gradientClipNorm = b.gradientClipNorm;
         this.accumulateBatches = b.accumulateBatches;
         this.dropLast = b.dropLast;
+        this.noDecayOnBiasAndNorm = b.noDecayOnBiasAndNorm;
     }
 
     public static Builder builder() {
@@ -74,6 +76,7 @@ public final class TrainConfig {
         b.gradientClipNorm = gradientClipNorm;
         b.accumulateBatches = accumulateBatches;
         b.dropLast = dropLast;
+        b.noDecayOnBiasAndNorm = noDecayOnBiasAndNorm;
         return b;
     }
 
@@ -159,6 +162,11 @@ public final class TrainConfig {
         return dropLast;
     }
 
+    /** Whether biases and normalization parameters are exempt from weight decay. */
+    public boolean noDecayOnBiasAndNorm() {
+        return noDecayOnBiasAndNorm;
+    }
+
     /**
      * Builder with defaults: 1 epoch, batch 64, lr 1e-3, constant schedule, seed 42, shuffled, no clipping, no
      * accumulation, the last batch kept, the full-step timing probe off (the CLI turns it on for its reports).
@@ -182,6 +190,16 @@ public final class TrainConfig {
         private double gradientClipNorm;
         private int accumulateBatches = 1;
         private boolean dropLast;
+        private boolean noDecayOnBiasAndNorm;
+
+        /**
+         * Exempts biases and normalization scales/shifts from weight decay (Hugging Face's and fastai's default;
+         * off here so that earlier results reproduce).
+         */
+        public Builder optNoDecayOnBiasAndNorm(boolean exempt) {
+            this.noDecayOnBiasAndNorm = exempt;
+            return this;
+        }
 
         /** Clips the gradients' global L2 norm to {@code maxNorm} before each update (0 turns clipping off). */
         public Builder optGradientClipNorm(double maxNorm) {

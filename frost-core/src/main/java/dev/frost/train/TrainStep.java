@@ -124,7 +124,7 @@ final class TrainStep {
             if (config.gradientClipNorm() > 0) {
                 norm = Gradients.clipByGlobalNorm(computed, config.gradientClipNorm());
             }
-            List<ParamGroup> groups = ParamGroup.of(model);
+            List<ParamGroup> groups = ParamGroup.of(model, config.noDecayOnBiasAndNorm());
             optimizer.step(groups, lr);
             markStale(computed, groups);
             if (ctx != null) {

@@ -51,8 +51,8 @@ public final class AdamW extends Optimizer {
     }
 
     @Override
-    protected void update(NDArray weight, NDArray grad, State state, double lr) {
-        if (weightDecay != 0) {
+    protected void update(NDArray weight, NDArray grad, State state, double lr, boolean decay) {
+        if (decay && weightDecay != 0) {
             weight.muli(1 - lr * weightDecay);
         }
         NDArray m = state.buffers.get("exp_avg");

@@ -18,10 +18,27 @@ import java.util.Set;
  * parameter is no longer in any group (frozen), so an unfrozen parameter starts with fresh state.
  */
 public abstract class Optimizer implements AutoCloseable {
-    /** Per-parameter state: named buffers and the number of updates applied. */
+    /**
+     * Per-parameter state: named buffers (created zero, shaped like the parameter, owned by the optimizer) and the
+     * number of updates applied, this one included.
+     */
     protected static final class State {
         final Map<String, NDArray> buffers = new LinkedHashMap<>();
         long steps;
+
+        /** The buffer named in {@link #bufferNames()}. */
+        public NDArray buffer(String name) {
+            NDArray b = buffers.get(name);
+            if (b == null) {
+                throw new dev.frost.FrostException("optimizer state has no buffer '" + name + "'");
+            }
+            return b;
+        }
+
+        /** Updates applied to this parameter, counting the current one (1 on its first update). */
+        public long steps() {
+            return steps;
+        }
     }
 
     private final Map<String, State> states = new LinkedHashMap<>();
@@ -37,8 +54,11 @@ public abstract class Optimizer implements AutoCloseable {
     /** Names of the per-parameter buffers this optimizer keeps. */
     protected abstract List<String> bufferNames();
 
-    /** Updates {@code weight} in place from {@code grad}; buffers of {@code state} are allocated already. */
-    protected abstract void update(NDArray weight, NDArray grad, State state, double lr);
+    /**
+     * Updates {@code weight} in place from {@code grad}; buffers of {@code state} are allocated already.
+     * {@code decay} is false for parameters exempt from weight decay (biases and normalization, when asked).
+     */
+    protected abstract void update(NDArray weight, NDArray grad, State state, double lr, boolean decay);
 
     /**
      * Applies one update with learning rate {@code baseLr × group multiplier} to every parameter in the groups and
@@ -58,7 +78,7 @@ public abstract class Optimizer implements AutoCloseable {
                         grad.attach(tmp);
                         State st = states.computeIfAbsent(e.getKey(), k -> newState(weight));
                         st.steps++;
-                        update(weight, grad, st, lr);
+                        update(weight, grad, st, lr, g.decay());
                         Autograd.zeroGrad(weight);
                     }
                 }

@@ -46,9 +46,9 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    protected void update(NDArray weight, NDArray grad, State state, double lr) {
+    protected void update(NDArray weight, NDArray grad, State state, double lr, boolean decay) {
         NDArray d = grad;
-        if (weightDecay != 0) {
+        if (decay && weightDecay != 0) {
             d = d.add(temp(weight.mul(weightDecay)));
         }
         if (momentum > 0) {
