@@ -169,15 +169,14 @@ public final class DigitsTransfer {
     private static FineTune.Result scratch(FrostModel m, Splits.Split split, Options o, FineTune.Settings st) {
         m.unfreeze();
         return new FineTune.Result(List.of(FineTune.fitOneCycle(m, split.train(), split.valid(), o.epochs(), 3e-3,
-                0.25, st)));
+                0.25, 25, st)));
     }
 
     private static Run measure(String method, long seed, Splits.Split split, FrostModel model,
                                Function<FrostModel, FineTune.Result> body) {
         try (FrostModel m = model) {
             FineTune.Result r = body.apply(m);
-            Evaluation e = new Trainer(m, new AdamW(), TrainConfig.builder().optProgressBar(false).build())
-                    .evaluate(split.test());
+            Evaluation e = m.evaluate(split.test());
             long trainable = m.summary().trainableParameters();
             FitResult total = r.total();
             return new Run(method, seed, e.accuracy(), total.trainSeconds(), total.backwardFlops(),

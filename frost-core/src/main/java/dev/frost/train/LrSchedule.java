@@ -19,22 +19,40 @@ public interface LrSchedule {
         return (s, t) -> 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, s / (double) Math.max(1, t))));
     }
 
-    /**
-     * fastai's one-cycle: cosine warm-up from 1/25 to 1 over the first {@code pctStart} of training, then cosine
-     * annealing down to 1/(25·1e5).
-     */
+    /** fastai's one-cycle with its defaults: {@code oneCycle(pctStart, 25, 1e5)}. */
     static LrSchedule oneCycle(double pctStart) {
-        if (!(pctStart > 0 && pctStart < 1)) {
-            throw new FrostException("one-cycle pctStart must be in (0, 1), got " + pctStart);
+        return oneCycle(pctStart, 25, 1e5);
+    }
+
+    /**
+     * fastai's {@code fit_one_cycle}: cosine warm-up from {@code 1/div} to 1 over the first {@code pctStart} of the
+     * call, then cosine annealing down to {@code 1/divFinal} (fastai's {@code lr_max/div_final}).
+     */
+    static LrSchedule oneCycle(double pctStart, double div, double divFinal) {
+        if (!(pctStart > 0 && pctStart < 1) || !(div >= 1) || !(divFinal >= 1)) {
+            throw new FrostException("one-cycle needs pctStart in (0, 1), div >= 1 and divFinal >= 1, got "
+                    + pctStart + ", " + div + ", " + divFinal);
         }
-        final double divStart = 25.0;
-        final double divFinal = 1e5;
         return (s, t) -> {
             double p = s / (double) Math.max(1, t);
             if (p < pctStart) {
-                return cosineBetween(1 / divStart, 1.0, p / pctStart);
+                return cosineBetween(1 / div, 1.0, p / pctStart);
             }
-            return cosineBetween(1.0, 1 / (divStart * divFinal), (p - pctStart) / (1 - pctStart));
+            return cosineBetween(1.0, 1 / divFinal, (p - pctStart) / (1 - pctStart));
+        };
+    }
+
+    /**
+     * fastai's momentum cycle that goes with one-cycle: {@code high} to {@code low} while the rate warms up, back to
+     * {@code high} while it anneals (returns the momentum itself, not a factor).
+     */
+    static LrSchedule momentumCycle(double pctStart, double high, double low) {
+        return (s, t) -> {
+            double p = s / (double) Math.max(1, t);
+            if (p < pctStart) {
+                return cosineBetween(high, low, p / pctStart);
+            }
+            return cosineBetween(low, high, (p - pctStart) / (1 - pctStart));
         };
     }
 

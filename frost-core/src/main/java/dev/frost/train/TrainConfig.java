@@ -29,6 +29,7 @@ public final class TrainConfig {
     private final int accumulateBatches;
     private final boolean dropLast;
     private final boolean noDecayOnBiasAndNorm;
+    private final LrSchedule momentumSchedule;
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
@@ -50,6 +51,7 @@ public final class TrainConfig {
         this.accumulateBatches = b.accumulateBatches;
         this.dropLast = b.dropLast;
         this.noDecayOnBiasAndNorm = b.noDecayOnBiasAndNorm;
+        this.momentumSchedule = b.momentumSchedule;
     }
 
     public static Builder builder() {
@@ -77,6 +79,7 @@ public final class TrainConfig {
         b.accumulateBatches = accumulateBatches;
         b.dropLast = dropLast;
         b.noDecayOnBiasAndNorm = noDecayOnBiasAndNorm;
+        b.momentumSchedule = momentumSchedule;
         return b;
     }
 
@@ -167,6 +170,11 @@ public final class TrainConfig {
         return noDecayOnBiasAndNorm;
     }
 
+    /** The momentum (beta1) by step of the fit call, or null to leave the optimizer's own. */
+    public LrSchedule momentumSchedule() {
+        return momentumSchedule;
+    }
+
     /**
      * Builder with defaults: 1 epoch, batch 64, lr 1e-3, constant schedule, seed 42, shuffled, no clipping, no
      * accumulation, the last batch kept, the full-step timing probe off (the CLI turns it on for its reports).
@@ -191,6 +199,16 @@ public final class TrainConfig {
         private int accumulateBatches = 1;
         private boolean dropLast;
         private boolean noDecayOnBiasAndNorm;
+        private LrSchedule momentumSchedule;
+
+        /**
+         * Sets the optimizer's momentum (SGD momentum, Adam beta1) every step from this schedule, e.g. fastai's
+         * {@code LrSchedule.momentumCycle(pctStart, 0.95, 0.85)} with one-cycle.
+         */
+        public Builder optMomentumSchedule(LrSchedule schedule) {
+            this.momentumSchedule = schedule;
+            return this;
+        }
 
         /**
          * Exempts biases and normalization scales/shifts from weight decay (Hugging Face's and fastai's default;

@@ -194,6 +194,10 @@ public final class Trainer {
                     }
                     double lr = config.learningRate() * config.schedule().factor(progress.stepInCall(),
                             ctx.totalSteps);
+                    if (config.momentumSchedule() != null) {
+                        optimizer.setMomentum(config.momentumSchedule().factor(progress.stepInCall(),
+                                ctx.totalSteps));
+                    }
                     long t0 = System.nanoTime();
                     StepResult r = Autograd.exclusiveStep(() -> fitStep(train, micro, lr, acc, epoch, augSeed, ctx));
                     double seconds = (System.nanoTime() - t0) / 1e9;

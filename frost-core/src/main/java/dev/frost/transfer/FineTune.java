@@ -6,6 +6,7 @@ import dev.frost.freeze.cache.CacheConfig;
 import dev.frost.freeze.optim.AdamW;
 import dev.frost.freeze.optim.DiscriminativeLr;
 import dev.frost.model.FrostModel;
+import dev.frost.model.LayerGroup;
 import dev.frost.policy.GradualUnfreezing;
 import dev.frost.train.Callback;
 import dev.frost.train.FitResult;
@@ -14,17 +15,25 @@ import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One-call training of a transferred model, after fastai:
  * <ul>
  *   <li>{@link #featureExtraction}: base frozen, head trained (one cycle);</li>
- *   <li>{@link #fineTune}: {@code freezeEpochs} with the base frozen, then the base rate halves, everything is
- *       unfrozen and trained for {@code epochs} with rates spread geometrically from {@code baseLr/lrMult} (first
- *       group) to {@code baseLr} (last group);</li>
+ *   <li>{@link #fineTune}: fastai's {@code fine_tune}: {@code freezeEpochs} with the base frozen (one cycle,
+ *       {@code pct_start} 0.99), then the base rate halves, the base is unfrozen (all of it, or all but the first
+ *       {@code keepFrozen} groups) and trained for {@code epochs} (one cycle, {@code pct_start} 0.3, {@code div} 5)
+ *       with rates spread geometrically from {@code baseLr/lrMult} (first trained group) to {@code baseLr};</li>
  *   <li>{@link #gradualUnfreezing}: ULMFiT, one more group per stage, rates divided by 2.6 per group below.</li>
  * </ul>
+ * Each phase cycles Adam's beta1 0.95 → 0.85 → 0.95 as fastai's {@code fit_one_cycle}, starts with fresh optimizer
+ * state (fastai clears it when the frozen set changes), and the groups' learning-rate multipliers the caller had are
+ * restored when the call returns. Where Frost keeps its own default: {@code lrMult} 3 (fastai: 100; measured better
+ * on the digits demo) and BatchNorm in frozen groups in inference mode (fastai trains it: {@code train_bn}), which
+ * lets the activation cache serve the frozen phase.
  */
 public final class FineTune {
     /** The phases of a run, in order. */
@@ -38,101 +47,155 @@ public final class FineTune {
     private FineTune() {}
 
     /**
-     * Settings shared by the one-call methods. Immutable; {@code callbacks} join every phase; {@code cache} (null
-     * for none) serves the frozen prefix from the activation cache (results are the same, bit for bit).
+     * Settings of the one-call methods: a {@link TrainConfig} template (batch size, seed, cache, full-step timing,
+     * progress, clipping, ...; its epochs, learning rate and schedule are set by each phase), the rate ratio between
+     * the last and first trained group, AdamW's weight decay, and callbacks that join every phase. Immutable.
      */
-    public record Settings(int batchSize, double weightDecay, long seed, double lrMult, boolean progressBar,
-                           List<Callback> callbacks, CacheConfig cache, boolean measureFullStep) {
+    public record Settings(TrainConfig config, double lrMult, double weightDecay, List<Callback> callbacks) {
         public Settings {
+            if (!(lrMult >= 1)) {
+                throw new FrostException("lrMult must be >= 1, got " + lrMult);
+            }
+            if (!(weightDecay >= 0)) {
+                throw new FrostException("weight decay must be >= 0, got " + weightDecay);
+            }
             callbacks = List.copyOf(callbacks);
         }
 
-        /** Batch 64, weight decay 0.01, seed 42, lrMult 100 (fastai), progress bar on a terminal, no timing probe. */
+        /**
+         * The demo's settings: batch 32, seed 42, lrMult 3, weight decay 0.01, the activation cache on, progress bar
+         * on a terminal, no full-step timing probe.
+         */
         public static Settings defaults() {
-            return new Settings(64, 0.01, 42, 100, true, List.of(), CacheConfig.defaults(), false);
+            return new Settings(TrainConfig.builder().optBatchSize(32).optSeed(42).optCache(CacheConfig.defaults())
+                    .build(), 3, 0.01, List.of());
+        }
+
+        public Settings withConfig(TrainConfig c) {
+            return new Settings(c, lrMult, weightDecay, callbacks);
         }
 
         public Settings withSeed(long s) {
-            return new Settings(batchSize, weightDecay, s, lrMult, progressBar, callbacks, cache, measureFullStep);
+            return withConfig(config.toBuilder().optSeed(s).build());
         }
 
         public Settings withBatchSize(int b) {
-            return new Settings(b, weightDecay, seed, lrMult, progressBar, callbacks, cache, measureFullStep);
+            return withConfig(config.toBuilder().optBatchSize(b).build());
         }
 
         public Settings withProgressBar(boolean p) {
-            return new Settings(batchSize, weightDecay, seed, lrMult, p, callbacks, cache, measureFullStep);
-        }
-
-        public Settings withLrMult(double m) {
-            return new Settings(batchSize, weightDecay, seed, m, progressBar, callbacks, cache, measureFullStep);
+            return withConfig(config.toBuilder().optProgressBar(p).build());
         }
 
         public Settings withCache(CacheConfig c) {
-            return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, callbacks, c, measureFullStep);
-        }
-
-        public Settings withCallbacks(Callback... extra) {
-            return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, List.of(extra), cache,
-                    measureFullStep);
+            return withConfig(config.toBuilder().optCache(c).build());
         }
 
         /** Times full steps so that the time freezing saved is measured (a few steps' cost). */
         public Settings withMeasuredFullStep(boolean measure) {
-            return new Settings(batchSize, weightDecay, seed, lrMult, progressBar, callbacks, cache, measure);
+            return withConfig(config.toBuilder().optMeasureFullStep(measure).build());
+        }
+
+        public Settings withLrMult(double m) {
+            return new Settings(config, m, weightDecay, callbacks);
+        }
+
+        public Settings withWeightDecay(double wd) {
+            return new Settings(config, lrMult, wd, callbacks);
+        }
+
+        public Settings withCallbacks(Callback... extra) {
+            return new Settings(config, lrMult, weightDecay, List.of(extra));
+        }
+
+        long seed() {
+            return config.seed();
         }
     }
 
     /** Base frozen (all groups but the last), head trained for {@code epochs} with one cycle peaking at {@code lr}. */
-    public static Result featureExtraction(FrostModel model, Dataset train, Dataset valid, int epochs,
-                                           double lr, Settings s) {
-        model.freeze();
-        DiscriminativeLr.uniform(model);
-        return new Result(List.of(fitOneCycle(model, train, valid, epochs, lr, 0.25, s)));
+    public static Result featureExtraction(FrostModel model, Dataset train, Dataset valid, int epochs, double lr,
+                                           Settings s) {
+        return keepingMultipliers(model, () -> {
+            model.freeze();
+            DiscriminativeLr.uniform(model);
+            return new Result(List.of(fitOneCycle(model, train, valid, epochs, lr, 0.25, 25, s)));
+        });
     }
 
-    /** fastai's {@code fine_tune(epochs, base_lr, freeze_epochs)}. */
-    public static Result fineTune(FrostModel model, Dataset train, Dataset valid, int epochs,
-                                  int freezeEpochs, double baseLr, Settings s) {
+    /** fastai's {@code fine_tune(epochs, base_lr, freeze_epochs)}: the whole base is unfrozen after the frozen phase. */
+    public static Result fineTune(FrostModel model, Dataset train, Dataset valid, int epochs, int freezeEpochs,
+                                  double baseLr, Settings s) {
+        return fineTune(model, train, valid, epochs, freezeEpochs, baseLr, 0, s);
+    }
+
+    /**
+     * Partial fine-tuning: as {@link #fineTune(FrostModel, Dataset, Dataset, int, int, double, Settings)}, but the
+     * first {@code keepFrozen} groups stay frozen in the second phase (their prefix can be served by the cache).
+     */
+    public static Result fineTune(FrostModel model, Dataset train, Dataset valid, int epochs, int freezeEpochs,
+                                  double baseLr, int keepFrozen, Settings s) {
+        int groups = model.groups().size();
         if (epochs < 1 || freezeEpochs < 0) {
             throw new FrostException("fineTune needs epochs >= 1 and freezeEpochs >= 0, got " + epochs + " and "
                     + freezeEpochs);
         }
-        List<FitResult> phases = new ArrayList<>();
-        if (freezeEpochs > 0) {
-            model.freeze();
-            DiscriminativeLr.uniform(model);
-            phases.add(fitOneCycle(model, train, valid, freezeEpochs, baseLr, 0.99, s));
+        if (keepFrozen < 0 || keepFrozen >= groups) {
+            throw new FrostException("keepFrozen must be in 0.." + (groups - 1) + " (the model has " + groups
+                    + " groups), got " + keepFrozen);
         }
-        double lr = baseLr / 2;
-        model.unfreeze();
-        DiscriminativeLr.spread(model, lr / s.lrMult(), lr);
-        phases.add(fitOneCycle(model, train, valid, epochs, lr, 0.3, s.withSeed(s.seed() + 1)));
-        return new Result(phases);
+        return keepingMultipliers(model, () -> {
+            List<FitResult> phases = new ArrayList<>();
+            if (freezeEpochs > 0) {
+                model.freeze();
+                DiscriminativeLr.uniform(model);
+                phases.add(fitOneCycle(model, train, valid, freezeEpochs, baseLr, 0.99, 25, s));
+            }
+            double lr = baseLr / 2;
+            model.freezeTo(keepFrozen);
+            DiscriminativeLr.spread(model, keepFrozen, lr / s.lrMult(), lr);
+            phases.add(fitOneCycle(model, train, valid, epochs, lr, 0.3, 5, s.withSeed(s.seed() + 1)));
+            return new Result(phases);
+        });
     }
 
     /** ULMFiT: one more group every {@code epochsPerStage} epochs, then all groups until {@code epochs}. */
     public static Result gradualUnfreezing(FrostModel model, Dataset train, Dataset valid, int epochs,
                                            int epochsPerStage, double lr, Settings s) {
-        GradualUnfreezing policy = new GradualUnfreezing(epochsPerStage, 2.6);
-        return new Result(List.of(fit(model, train, valid, epochs, lr, LrSchedule.oneCycle(0.25), s, policy)));
+        return keepingMultipliers(model, () -> {
+            GradualUnfreezing policy = new GradualUnfreezing(epochsPerStage, 2.6);
+            return new Result(List.of(fit(model, train, valid, epochs, lr, 0.25, 25, s, policy)));
+        });
     }
 
-    /** One cycle of {@code epochs}, optimizer state fresh for the phase (fastai clears it when freezing changes). */
-    public static FitResult fitOneCycle(FrostModel model, Dataset train, Dataset valid, int epochs,
-                                        double lr, double pctStart, Settings s) {
-        return fit(model, train, valid, epochs, lr, LrSchedule.oneCycle(pctStart), s);
+    /**
+     * One cycle of {@code epochs} (fastai's {@code fit_one_cycle} with {@code div}), optimizer state fresh for the
+     * phase.
+     */
+    public static FitResult fitOneCycle(FrostModel model, Dataset train, Dataset valid, int epochs, double lr,
+                                        double pctStart, double div, Settings s) {
+        return fit(model, train, valid, epochs, lr, pctStart, div, s);
     }
 
     private static FitResult fit(FrostModel model, Dataset train, Dataset valid, int epochs, double lr,
-                                 LrSchedule schedule, Settings s, Callback... callbacks) {
-        TrainConfig cfg = TrainConfig.builder().setEpochs(epochs).optBatchSize(s.batchSize()).optLearningRate(lr)
-                .optSchedule("onecycle", schedule).optSeed(s.seed()).optProgressBar(s.progressBar())
-                .optCache(s.cache()).optMeasureFullStep(s.measureFullStep()).build();
+                                 double pctStart, double div, Settings s, Callback... callbacks) {
+        TrainConfig cfg = s.config().toBuilder().setEpochs(epochs).optLearningRate(lr)
+                .optSchedule("onecycle", LrSchedule.oneCycle(pctStart, div, 1e5))
+                .optMomentumSchedule(LrSchedule.momentumCycle(pctStart, 0.95, 0.85)).build();
         List<Callback> all = new ArrayList<>(List.of(callbacks));
         all.addAll(s.callbacks());
         try (AdamW opt = new AdamW(0.9, 0.99, 1e-5, s.weightDecay())) {
             return new Trainer(model, opt, cfg, all).fit(train, valid);
+        }
+    }
+
+    private static Result keepingMultipliers(FrostModel model, java.util.function.Supplier<Result> body) {
+        Map<LayerGroup, Double> saved = new LinkedHashMap<>();
+        model.groups().forEach(g -> saved.put(g, g.lrMultiplier()));
+        try {
+            return body.get();
+        } finally {
+            saved.forEach(LayerGroup::setLrMultiplier);
         }
     }
 }

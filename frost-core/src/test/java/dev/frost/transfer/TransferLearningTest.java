@@ -66,10 +66,12 @@ class TransferLearningTest {
         try (FrostModel m = transferred()) {
             Map<String, float[]> start = Snapshots.of(m);
             List<Set<String>> changedAfterPhase = new ArrayList<>();
+            List<double[]> multipliers = new ArrayList<>();
             Callback watch = new Callback() {
                 @Override
                 public void afterFit(TrainingContext ctx) {
                     changedAfterPhase.add(Snapshots.changed(start, Snapshots.of(ctx.model())));
+                    multipliers.add(ctx.model().groups().stream().mapToDouble(g -> g.lrMultiplier()).toArray());
                 }
             };
             FineTune.Settings s = FineTune.Settings.defaults().withBatchSize(16).withProgressBar(false)
@@ -81,9 +83,10 @@ class TransferLearningTest {
             Set<String> after = changedAfterPhase.get(1);
             assertTrue(after.containsAll(Set.of("conv1.weight", "bn1.runningMean", "conv3.weight")), after.toString());
             assertTrue(m.frozenLayerNames().isEmpty());
-            double first = m.groups().get(0).lrMultiplier();
-            assertEquals(0.01, first, 1e-12, "fastai slice(lr/100, lr): first group at 1/100");
-            assertEquals(1.0, m.group("head").lrMultiplier(), 1e-12);
+            double[] second = multipliers.get(1);
+            assertEquals(1 / s.lrMult(), second[0], 1e-12, "fastai slice(lr/lrMult, lr): first group at 1/lrMult");
+            assertEquals(1.0, second[second.length - 1], 1e-12);
+            m.groups().forEach(g -> assertEquals(1.0, g.lrMultiplier(), 0, "the caller's multipliers come back"));
         }
     }
 
@@ -91,19 +94,50 @@ class TransferLearningTest {
     void gradualUnfreezingOpensOneGroupPerStageTopDown() {
         try (FrostModel m = transferred()) {
             List<Integer> frozenPerEpoch = new ArrayList<>();
+            double[] firstGroupMultiplier = new double[1];
             Callback watch = new Callback() {
                 @Override
                 public void beforeStep(TrainingContext ctx) {
                     if (ctx.stepInEpoch() == 0) {
                         frozenPerEpoch.add(ctx.model().frozenGroupCount());
                     }
+                    firstGroupMultiplier[0] = ctx.model().groups().get(0).lrMultiplier();
                 }
             };
             FineTune.Settings s = FineTune.Settings.defaults().withBatchSize(32).withProgressBar(false)
                     .withCallbacks(watch);
             FineTune.gradualUnfreezing(m, DATA, null, 5, 1, 1e-3, s);
             assertEquals(List.of(3, 2, 1, 0, 0), frozenPerEpoch);
-            assertEquals(1 / (2.6 * 2.6 * 2.6), m.groups().get(0).lrMultiplier(), 1e-12);
+            assertEquals(1 / (2.6 * 2.6 * 2.6), firstGroupMultiplier[0], 1e-12);
+            assertEquals(1.0, m.groups().get(0).lrMultiplier(), 0, "restored after the call");
         }
+    }
+
+    @Test
+    void partialFineTuneKeepsTheFirstGroupsFrozenThroughout() {
+        try (FrostModel m = transferred()) {
+            Map<String, float[]> start = Snapshots.of(m);
+            FineTune.Settings s = FineTune.Settings.defaults().withBatchSize(16).withProgressBar(false);
+            FineTune.fineTune(m, DATA, null, 1, 1, 1e-3, 2, s);
+            Set<String> changed = Snapshots.changed(start, Snapshots.of(m));
+            for (String t : start.keySet()) {
+                String layer = t.substring(0, t.indexOf('.'));
+                int group = m.groups().indexOf(m.groupOf(m.layer(layer)));
+                assertEquals(group >= 2, changed.contains(t), t + " in group " + group);
+            }
+            assertEquals(2, m.frozenGroupCount());
+        }
+    }
+
+    @Test
+    void oneCycleMatchesFastaiSchedules() {
+        var oneCycle = dev.frost.train.LrSchedule.oneCycle(0.3, 5, 1e5);
+        assertEquals(1 / 5.0, oneCycle.factor(0, 100), 1e-12, "starts at lr/div");
+        assertEquals(1.0, oneCycle.factor(30, 100), 1e-12, "peaks at pct_start");
+        assertEquals(1e-5, oneCycle.factor(100, 100), 1e-12, "ends at lr/div_final");
+        var moms = dev.frost.train.LrSchedule.momentumCycle(0.3, 0.95, 0.85);
+        assertEquals(0.95, moms.factor(0, 100), 1e-12);
+        assertEquals(0.85, moms.factor(30, 100), 1e-12);
+        assertEquals(0.95, moms.factor(100, 100), 1e-12);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /** Adam with decoupled weight decay (Loshchilov and Hutter), PyTorch's update rule and bias correction. */
 public final class AdamW extends Optimizer {
-    private final double beta1;
+    private double beta1;
     private final double beta2;
     private final double epsilon;
     private final double weightDecay;
@@ -28,6 +28,14 @@ public final class AdamW extends Optimizer {
     /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
     public AdamW() {
         this(0.9, 0.999, 1e-8, 0.01);
+    }
+
+    @Override
+    public void setMomentum(double momentum) {
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new FrostException("adamw: beta1 must be in [0, 1), got " + momentum);
+        }
+        this.beta1 = momentum;
     }
 
     @Override

@@ -33,6 +33,18 @@ public final class DiscriminativeLr {
         }
     }
 
+    /** Like {@link #spread}, over groups {@code [from, n)} only (the ones being trained); the rest keep theirs. */
+    public static void spread(FrostModel model, int from, double lo, double hi) {
+        if (!(lo > 0 && hi >= lo)) {
+            throw new FrostException("learning-rate slice needs 0 < lo <= hi, got lo " + lo + ", hi " + hi);
+        }
+        int n = model.groups().size() - from;
+        for (int i = 0; i < n; i++) {
+            double t = n == 1 ? 1.0 : i / (double) (n - 1);
+            model.groups().get(from + i).setLrMultiplier(Math.pow(lo / hi, 1 - t));
+        }
+    }
+
     /** Every group at the base rate. */
     public static void uniform(FrostModel model) {
         model.groups().forEach(g -> g.setLrMultiplier(1.0));

@@ -51,6 +51,14 @@ public abstract class Optimizer implements AutoCloseable {
     /** Hyper-parameters, for checkpoints and logs. */
     public abstract Map<String, Object> hyperParameters();
 
+    /**
+     * Sets the momentum for the coming updates (SGD's momentum, Adam's beta1), for fastai's momentum cycling.
+     * Optimizers without momentum refuse.
+     */
+    public void setMomentum(double momentum) {
+        throw new dev.frost.FrostException("optimizer '" + type() + "' has no momentum to schedule");
+    }
+
     /** Names of the per-parameter buffers this optimizer keeps. */
     protected abstract List<String> bufferNames();
 

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /** SGD with optional (Nesterov) momentum and L2 weight decay, with PyTorch's update rule. */
 public final class Sgd extends Optimizer {
-    private final double momentum;
+    private double momentum;
     private final boolean nesterov;
     private final double weightDecay;
 
@@ -38,6 +38,15 @@ public final class Sgd extends Optimizer {
         m.put("nesterov", nesterov);
         m.put("weightDecay", weightDecay);
         return m;
+    }
+
+    @Override
+    public void setMomentum(double m) {
+        if (momentum == 0 || !(m > 0 && m < 1)) {
+            throw new FrostException("sgd: momentum can be scheduled in (0, 1) only when it was on from the start;"
+                    + " got " + m + " (initial " + momentum + ")");
+        }
+        this.momentum = m;
     }
 
     @Override
