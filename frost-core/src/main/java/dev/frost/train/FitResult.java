@@ -7,19 +7,37 @@ import java.util.Locale;
 
 /** The epochs of a finished (or stopped) run, and what freezing saved over all of them. */
 public record FitResult(List<EpochRecord> epochs, boolean stoppedEarly, ActivationCache.Stats cache,
-                        List<FreezeEvent> timeline) {
+                        List<FreezeEvent> timeline, RunInfo info) {
 
     /** A group's freeze state changed before global step {@code step}. */
     public record FreezeEvent(long step, int epoch, String group, boolean frozen) {}
 
-    /** Several runs (phases of one method) as one: their epochs in order, caches dropped. */
+    /**
+     * Several runs (phases of one method) as one: their epochs in order, cache counters added up, the peak memory
+     * over the phases, the last phase's provenance.
+     */
     public static FitResult concat(List<FitResult> phases) {
         List<EpochRecord> all = new java.util.ArrayList<>();
         phases.forEach(p -> all.addAll(p.epochs()));
         List<FreezeEvent> events = new java.util.ArrayList<>();
         phases.forEach(p -> events.addAll(p.timeline()));
-        return new FitResult(List.copyOf(all), phases.stream().anyMatch(FitResult::stoppedEarly), null,
-                List.copyOf(events));
+        ActivationCache.Stats cache = null;
+        RunInfo.Memory memory = null;
+        for (FitResult p : phases) {
+            if (p.cache() != null) {
+                cache = cache == null ? p.cache() : cache.plus(p.cache());
+            }
+            if (p.info() != null && p.info().memory() != null) {
+                memory = memory == null ? p.info().memory() : memory.combine(p.info().memory());
+            }
+        }
+        RunInfo last = phases.isEmpty() ? null : phases.get(phases.size() - 1).info();
+        RunInfo info = last == null ? null : new RunInfo(last.config(), last.optimizer(),
+                last.optimizerHyperParameters(), last.loss(), last.metrics(), last.trainData(),
+                last.trainFingerprint(), last.validData(), last.validFingerprint(), last.versions(), last.threads(),
+                memory);
+        return new FitResult(List.copyOf(all), phases.stream().anyMatch(FitResult::stoppedEarly), cache,
+                List.copyOf(events), info);
     }
 
     /** Median training seconds of the epochs after the first (what a warm cache or warm JIT costs per epoch). */

@@ -175,6 +175,30 @@ public final class TrainConfig {
         return momentumSchedule;
     }
 
+    /** Every setting by name, for run records (objects by their names). */
+    public java.util.Map<String, Object> describe() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("epochs", epochs);
+        m.put("batchSize", batchSize);
+        m.put("learningRate", learningRate);
+        m.put("schedule", scheduleName);
+        m.put("momentumSchedule", momentumSchedule != null);
+        m.put("seed", seed);
+        m.put("shuffle", shuffle);
+        m.put("dropLast", dropLast);
+        m.put("accumulateBatches", accumulateBatches);
+        m.put("gradientClipNorm", gradientClipNorm);
+        m.put("noDecayOnBiasAndNorm", noDecayOnBiasAndNorm);
+        m.put("loss", loss == null ? "default" : loss.name());
+        m.put("metrics", metrics == null ? "default" : metrics.stream().map(Metric::name).toList());
+        m.put("cache", cache == null ? null : cache.toString());
+        m.put("augmentation", augmentation == null ? null : augmentation.getClass().getSimpleName());
+        m.put("augmentedViews", augmentedViews);
+        m.put("prefetch", prefetch);
+        m.put("measureFullStep", measureFullStep);
+        return m;
+    }
+
     /**
      * Builder with defaults: 1 epoch, batch 64, lr 1e-3, constant schedule, seed 42, shuffled, no clipping, no
      * accumulation, the last batch kept, the full-step timing probe off (the CLI turns it on for its reports).

@@ -35,6 +35,8 @@ final class TrainStep {
     private final List<Callback> callbacks;
     /** Parameters whose gradient buffer may hold values no update consumed (frozen between backward and step). */
     private final Set<Parameter> stale = new HashSet<>();
+    private long peakGradientBytes;
+    private long peakStateBytes;
 
     TrainStep(FrostModel model, Optimizer optimizer, TrainConfig config, List<Callback> callbacks) {
         this.model = model;
@@ -127,12 +129,30 @@ final class TrainStep {
             List<ParamGroup> groups = ParamGroup.of(model, config.noDecayOnBiasAndNorm());
             optimizer.step(groups, lr);
             markStale(computed, groups);
+            long gradBytes = computed.stream().mapToLong(p -> p.getShape().size() * 4).sum();
+            peakGradientBytes = Math.max(peakGradientBytes, gradBytes);
+            peakStateBytes = Math.max(peakStateBytes, optimizer.stateBytes());
             if (ctx != null) {
                 ctx.lastGradNorm = norm;
                 ctx.clearStepView();
             }
         }
         return new StepResult(lossSum, total);
+    }
+
+    void resetPeaks() {
+        peakGradientBytes = 0;
+        peakStateBytes = 0;
+    }
+
+    /** Largest gradient-buffer bytes a step computed (parameters that required a gradient). */
+    long peakGradientBytes() {
+        return peakGradientBytes;
+    }
+
+    /** Largest optimizer state held after a step. */
+    long peakStateBytes() {
+        return peakStateBytes;
     }
 
     /** Forward and backward of one micro-batch; returns its summed loss. */

@@ -95,6 +95,11 @@ public final class Trainer {
         this.progress = saved;
     }
 
+    /** Names of the metrics of the current (or last) fit. */
+    public List<String> metricNames() {
+        return metrics == null ? List.of() : metrics.stream().map(Metric::name).toList();
+    }
+
     /** The loss this trainer optimizes (once a fit or evaluation has resolved it from the data). */
     public Loss loss() {
         return loss;
@@ -131,6 +136,7 @@ public final class Trainer {
         }
         List<EpochRecord> history = new ArrayList<>();
         TrainingContext ctx = new TrainingContext(this, history);
+        step.resetPeaks();
         try (ActivationCache c = config.cache() == null ? null : new ActivationCache(config.cache())) {
             cache = c;
             running = ctx;
@@ -232,8 +238,13 @@ public final class Trainer {
             progress = progress.endCall();
         }
         callbacks.forEach(c -> c.afterFit(ctx));
-        return new FitResult(List.copyOf(history), stopped, cache == null ? null : cache.stats(),
-                List.copyOf(timeline));
+        ActivationCache.Stats stats = cache == null ? null : cache.stats();
+        long params = model.learnableParameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
+        RunInfo.Memory memory = new RunInfo.Memory(step.peakGradientBytes(), params * 4, step.peakStateBytes(),
+                params * 4 * optimizer.buffersPerParameter(), stats == null ? 0 : stats.bytes(),
+                RunInfo.peakRssBytes());
+        return new FitResult(List.copyOf(history), stopped, stats, List.copyOf(timeline),
+                RunInfo.of(this, train, valid, memory));
     }
 
     private StepResult fitStep(Dataset data, List<TrainStep.Micro> micro, double lr, EpochAccumulator acc, int epoch,

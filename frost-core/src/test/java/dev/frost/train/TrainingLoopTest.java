@@ -355,4 +355,30 @@ class TrainingLoopTest {
         assertEquals(DATA.size(), seen.size(), "every example validated exactly once");
         assertArrayEquals(folds.get(1).valid().example(0), Splits.kFold(DATA, 4, 7).get(1).valid().example(0));
     }
+
+    @Test
+    void runRecordCarriesProvenanceAndMemoryAccounting(@TempDir Path dir) throws Exception {
+        try (FrostModel m = mlp(11)) {
+            m.freezeTo(1);
+            FitResult r = new Trainer(m, new dev.frost.freeze.optim.AdamW(), cfg(32).setEpochs(1).build())
+                    .fit(DATA, DATA);
+            Path file = dir.resolve("run.json");
+            dev.frost.io.RunRecords.write(file, r);
+            var info = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile())
+                    .path("result").path("info");
+            assertEquals(32, info.path("config").path("batchSize").asInt());
+            assertEquals("adamw", info.path("optimizer").asText());
+            assertEquals("softmax_cross_entropy", info.path("loss").asText());
+            assertEquals(Long.toHexString(DATA.fingerprint()), info.path("trainFingerprint").asText());
+            assertEquals("0.36.0", info.path("versions").path("djl").asText());
+            assertFalse(info.path("versions").path("libtorch").asText().isEmpty());
+            var mem = info.path("memory");
+            long trainable = m.learnableParameters().entrySet().stream()
+                    .filter(e -> !e.getKey().startsWith("fc1.")).mapToLong(e -> e.getValue().getShape().size()).sum();
+            assertEquals(trainable * 4, mem.path("gradientBytes").asLong(), "gradients only for what trains");
+            assertEquals(trainable * 4 * 2, mem.path("optimizerStateBytes").asLong(), "Adam: two buffers each");
+            assertTrue(mem.path("fullGradientBytes").asLong() > mem.path("gradientBytes").asLong());
+            assertTrue(mem.path("peakRssBytes").asLong() > 0);
+        }
+    }
 }

@@ -36,7 +36,13 @@ public final class ActivationCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ActivationCache.class);
 
     /** Counters of what the cache did. */
-    public record Stats(long hits, long misses, double buildSeconds, long bytes, String tier) {}
+    public record Stats(long hits, long misses, double buildSeconds, long bytes, String tier) {
+        /** Counters of two runs together (bytes: the larger; tier: the other run's when this one had none). */
+        public Stats plus(Stats o) {
+            return new Stats(hits + o.hits, misses + o.misses, buildSeconds + o.buildSeconds,
+                    Math.max(bytes, o.bytes), "none".equals(o.tier) ? tier : o.tier);
+        }
+    }
 
     private record Entry(String key, int boundary, long dataId, int views, Shape rowShape, RowStore store) {}
 

@@ -134,6 +134,22 @@ public abstract class Optimizer implements AutoCloseable {
         return Set.copyOf(states.keySet());
     }
 
+    /** Buffers kept per parameter (what full training's optimizer state costs per parameter value). */
+    public final int buffersPerParameter() {
+        return bufferNames().size();
+    }
+
+    /** Bytes of the state held now. */
+    public final long stateBytes() {
+        long b = 0;
+        for (State st : states.values()) {
+            for (NDArray a : st.buffers.values()) {
+                b += a.getShape().size() * a.getDataType().getNumOfBytes();
+            }
+        }
+        return b;
+    }
+
     /** Drops all state (fastai's {@code clear_state}). */
     public final void clearState() {
         states.values().forEach(s -> s.buffers.values().forEach(NDArray::close));
