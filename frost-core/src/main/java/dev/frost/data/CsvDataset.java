@@ -84,6 +84,9 @@ public final class CsvDataset implements Dataset {
 
         /** Fixes the class ids to these names' positions (class labels only), e.g. the training file's classes. */
         public Builder optClassNames(List<String> names) {
+            if (new java.util.HashSet<>(names).size() != names.size() || names.isEmpty()) {
+                throw new FrostException("CSV class names must be distinct and not empty, got " + names);
+            }
             this.classNames = List.copyOf(names);
             return this;
         }

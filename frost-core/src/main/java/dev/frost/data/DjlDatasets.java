@@ -49,6 +49,7 @@ public final class DjlDatasets {
         private final RandomAccessDataset djl;
         private final Shape exampleShape;
         private final Map<String, Shape> side;
+        private final java.util.List<String> sideOrder;
         private final LabelKind kind;
         private final int width;
         private final String name;
@@ -67,6 +68,7 @@ public final class DjlDatasets {
             this.djl = djl;
             this.exampleShape = exampleShape;
             this.side = java.util.Collections.unmodifiableMap(side);
+            this.sideOrder = java.util.List.copyOf(side.keySet());
             this.kind = kind;
             this.width = width;
             this.name = name;
@@ -115,7 +117,7 @@ public final class DjlDatasets {
             if (s == null) {
                 Dataset.super.readSideInput(sideName, index, dst, offset);
             }
-            int at = 1 + new java.util.ArrayList<>(side.keySet()).indexOf(sideName);
+            int at = 1 + sideOrder.indexOf(sideName);
             read(index, r -> copy(r.getData(), at, s.size(), "side input '" + sideName + "'", index, dst, offset));
         }
 
