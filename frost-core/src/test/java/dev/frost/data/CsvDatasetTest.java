@@ -7,7 +7,7 @@ import dev.frost.layers.Layers;
 import dev.frost.loss.Losses;
 import dev.frost.model.FrostModel;
 import dev.frost.train.EpochRecord;
-import dev.frost.train.Evaluation;
+import dev.frost.metric.Evaluation;
 import dev.frost.train.FitResult;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
