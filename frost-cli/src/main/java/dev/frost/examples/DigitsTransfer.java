@@ -8,6 +8,7 @@ import dev.frost.data.Splits;
 import dev.frost.freeze.cache.CacheConfig;
 import dev.frost.freeze.cache.Precision;
 import dev.frost.io.Checkpoints;
+import dev.frost.io.ClasspathCheckpoints;
 import dev.frost.layers.Layers;
 import dev.frost.model.FrostModel;
 import dev.frost.model.Models;
@@ -17,9 +18,6 @@ import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
 import dev.frost.freeze.optim.AdamW;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,33 +135,7 @@ public final class DigitsTransfer {
             Checkpoints.loadModel(base, model);
             return;
         }
-        Path tmp = null;
-        try {
-            tmp = Files.createTempDirectory("frost-base");
-            for (String f : List.of(Checkpoints.WEIGHTS, Checkpoints.MANIFEST)) {
-                try (InputStream in = DigitsTransfer.class.getResourceAsStream(EMBEDDED_BASE + f)) {
-                    if (in == null) {
-                        throw new FrostException("the embedded pretrained base is missing (" + EMBEDDED_BASE + f
-                                + "): run './frost pretrain' and pass --base target/pretrained/fashion-cnn");
-                    }
-                    Files.write(tmp.resolve(f), in.readAllBytes());
-                }
-            }
-            Checkpoints.loadModel(tmp, model);
-        } catch (IOException e) {
-            throw new FrostException("cannot unpack the embedded base: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try (var files = Files.list(tmp)) {
-                    for (Path p : (Iterable<Path>) files::iterator) {
-                        Files.deleteIfExists(p);
-                    }
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // temp files only
-                }
-            }
-        }
+        ClasspathCheckpoints.loadModel(DigitsTransfer.class, EMBEDDED_BASE, model);
     }
 
     private static FineTune.Result scratch(FrostModel m, Splits.Split split, Options o, FineTune.Settings st) {

@@ -1,0 +1,44 @@
+package dev.frost.examples;
+
+import dev.frost.FrostException;
+import dev.frost.data.ArrayDataset;
+import dev.frost.io.ClasspathCheckpoints;
+import dev.frost.model.FrostModel;
+import dev.frost.model.Models;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The embedded Fashion-MNIST base loads from the classpath with the library alone (no demo class). */
+class EmbeddedBaseTest {
+    @Test
+    void theBaseLoadsFromItsResourceFolderAndIsPretrained() {
+        ArrayDataset digits = DigitsGrid.embedded();
+        try (FrostModel fresh = Models.cnn(10, 42); FrostModel base = Models.cnn(10, 42)) {
+            ClasspathCheckpoints.loadModel(EmbeddedBaseTest.class, "/frost/base/fashion-cnn", base);
+            // pretrained conv filters differ from a fresh initialization with the same seed
+            float[] a = fresh.layer("conv1").allParameters().get("weight").getArray().toFloatArray();
+            float[] b = base.layer("conv1").allParameters().get("weight").getArray().toFloatArray();
+            assertTrue(!java.util.Arrays.equals(a, b));
+            // the real BatchNorm statistics came with it
+            float[] var = base.layer("bn1").allParameters().get("runningVar").getArray().toFloatArray();
+            assertTrue(java.util.Arrays.stream(toDoubles(var)).anyMatch(v -> Math.abs(v - 1) > 1e-3));
+            assertTrue(Double.isFinite(base.evaluate(digits.subset("few", new int[] {0, 600, 1200})).loss()));
+        }
+        FrostException e = assertThrows(FrostException.class, () -> {
+            try (FrostModel m = Models.cnn(10, 1)) {
+                ClasspathCheckpoints.loadModel(EmbeddedBaseTest.class, "/frost/base/none", m);
+            }
+        });
+        assertTrue(e.getMessage().contains("/frost/base/none/checkpoint.json"), e.getMessage());
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+}
