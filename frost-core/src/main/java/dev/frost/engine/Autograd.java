@@ -60,6 +60,19 @@ public final class Autograd {
         return JniUtils.requiresGrad((PtNDArray) array);
     }
 
+    /**
+     * Whether libtorch has allocated a gradient buffer for this array (a backward pass reached it while it required
+     * a gradient). Asking does not allocate one.
+     */
+    public static boolean hasGradientBuffer(NDArray array) {
+        PtNDArray g = JniUtils.getGradient((PtNDArray) array);
+        if (g == null) {
+            return false;
+        }
+        g.close();
+        return true;
+    }
+
     /** Zeroes the accumulated gradient of a parameter array in place, without allocating. */
     public static void zeroGrad(NDArray parameter) {
         JniUtils.zeroGrad((PtNDArray) parameter);

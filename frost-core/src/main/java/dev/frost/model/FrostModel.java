@@ -283,6 +283,15 @@ public final class FrostModel implements AutoCloseable {
 
     /** Like {@link #forward(NDArray, boolean, int, int)}, with the batch's side inputs by name. */
     public NDArray forward(NDArray input, Map<String, NDArray> side, boolean training, int from, int to) {
+        return forward(store, input, side, training, from, to);
+    }
+
+    /**
+     * Like {@link #forward(NDArray, Map, boolean, int, int)}, reading parameter values through {@code values}
+     * (e.g. a store that substitutes copies for some parameters, so their gradients land on the copies).
+     */
+    public NDArray forward(ParameterStore values, NDArray input, Map<String, NDArray> side, boolean training,
+                           int from, int to) {
         if (from < 0 || to > layers.size() || from > to) {
             throw new FrostException("layer range [" + from + ", " + to + ") is outside 0.." + layers.size());
         }
@@ -292,7 +301,7 @@ public final class FrostModel implements AutoCloseable {
         NDArray h = input;
         for (int i = from; i < to; i++) {
             Layer layer = layers.get(i);
-            h = layer.forward(store, h, side, NormalizationSwitch.layerTraining(layer, training, trainBn));
+            h = layer.forward(values, h, side, NormalizationSwitch.layerTraining(layer, training, trainBn));
         }
         return h;
     }

@@ -1,25 +1,28 @@
 package dev.frost.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import dev.frost.data.Dataset;
 import dev.frost.data.EpochOrder;
 import dev.frost.data.HostBatch;
-import dev.frost.loss.Loss;
 import dev.frost.engine.Autograd;
-import dev.frost.layers.Layer;
+import dev.frost.loss.Loss;
 import dev.frost.model.FrostModel;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * Times what a step would cost with nothing frozen, so a run can report time saved as a measurement. It runs
- * forward and backward with every parameter requiring a gradient, in inference mode so that no BatchNorm statistic
- * moves, applies no update, zeroes the gradients and restores the freeze state exactly.
+ * Times what a step would cost with nothing frozen, so a run can report time saved as a measurement. Frozen
+ * parameters are replaced, for the probe only, by copies that require a gradient: the backward pass does all the work
+ * of full training, but the gradients land on the copies, which are freed afterwards, so no frozen parameter gets a
+ * gradient buffer and the freeze state is never touched. Inference mode keeps BatchNorm statistics still; no update is
+ * applied and the trainable parameters' gradients are zeroed.
  */
 final class FullStepProbe {
     private FullStepProbe() {}
@@ -29,33 +32,44 @@ final class FullStepProbe {
     }
 
     private static double measure(FrostModel model, Dataset data, Loss loss, int batch, int repeats) {
-        Map<Layer, Boolean> saved = new LinkedHashMap<>();
-        boolean trainBn = model.isTrainBn();
-        model.layers().forEach(l -> saved.put(l, l.isTrainable()));
         int n = Math.min(batch, data.size());
+        int[] first = Arrays.copyOf(EpochOrder.of(data.size(), 0, 0, false), n);
         double[] times = new double[repeats];
-        try {
-            model.unfreeze();
-            model.applyFreezeState();
-            int[] first = java.util.Arrays.copyOf(EpochOrder.of(data.size(), 0, 0, false), n);
+        model.applyFreezeState();
+        try (NDManager m = model.manager().newSubManager()) {
+            Map<Parameter, NDArray> copies = new IdentityHashMap<>();
+            for (Parameter p : model.learnableParameters().values()) {
+                if (!p.requiresGradient()) {
+                    NDArray c = p.getArray().duplicate();
+                    c.attach(m);
+                    c.setRequiresGradient(true);
+                    copies.put(p, c);
+                }
+            }
+            ParameterStore store = new ParameterStore(m, false) {
+                @Override
+                public NDArray getValue(Parameter parameter, Device device, boolean training) {
+                    NDArray c = copies.get(parameter);
+                    return c != null ? c : super.getValue(parameter, device, training);
+                }
+            };
+            var b = HostBatch.read(data, first, null, 0).toEngine(m);
             for (int r = 0; r < repeats; r++) {
-                try (NDManager m = model.manager().newSubManager()) {
-                    var b = HostBatch.read(data, first, null, 0).toEngine(m);
+                try (NDManager step = m.newSubManager()) {
                     long t0 = System.nanoTime();
                     try (GradientCollector gc = Autograd.record()) {
-                        NDArray out = model.forward(b.features(), b.sideInputs(), false, 0, model.layers().size());
+                        NDArray out = model.forward(store, b.features(), b.sideInputs(), false, 0,
+                                model.layers().size());
                         gc.backward(loss.compute(out, b.labels()));
                     }
                     times[r] = (System.nanoTime() - t0) / 1e9;
                 }
                 for (Parameter p : model.learnableParameters().values()) {
-                    Autograd.zeroGrad(p.getArray());
+                    if (p.requiresGradient()) {
+                        Autograd.zeroGrad(p.getArray());
+                    }
                 }
             }
-        } finally {
-            saved.forEach(Layer::setTrainable);
-            model.setTrainBn(trainBn);
-            model.applyFreezeState();
         }
         Arrays.sort(times);
         return times[repeats / 2];
