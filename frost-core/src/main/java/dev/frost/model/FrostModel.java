@@ -13,7 +13,9 @@ import dev.frost.freeze.norm.NormalizationSwitch;
 import dev.frost.layers.Layer;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,11 +48,18 @@ public final class FrostModel implements AutoCloseable {
         List<Layer> flat = new ArrayList<>();
         Map<String, Layer> names = new LinkedHashMap<>();
         Map<Layer, LayerGroup> owners = new LinkedHashMap<>();
+        Set<Layer> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (LayerGroup g : groups) {
             for (Layer l : g.layers()) {
                 if (names.put(l.name(), l) != null) {
                     throw new FrostException("duplicate layer name '" + l.name() + "': layer names must be unique");
                 }
+                l.tree().forEach((path, sub) -> {
+                    if (!seen.add(sub)) {
+                        throw new FrostException("layer '" + path + "' appears twice in the model: give each place"
+                                + " its own layer object");
+                    }
+                });
                 owners.put(l, g);
                 flat.add(l);
             }
@@ -266,8 +275,9 @@ public final class FrostModel implements AutoCloseable {
     }
 
     /**
-     * Runs layers {@code [from, to)}. {@code training} is the global mode; each layer's own mode comes from the
-     * normalization switch (frozen layers run in inference mode unless {@code trainBn} keeps BatchNorm live).
+     * Runs layers {@code [from, to)}. {@code training} is the global mode; each leaf layer's own mode (sub-layers of
+     * composites too) comes from the normalization switch (frozen layers run in inference mode unless
+     * {@code trainBn} keeps BatchNorm live).
      */
     public NDArray forward(NDArray input, boolean training, int from, int to) {
         return forward(input, Map.of(), training, from, to);
@@ -284,7 +294,7 @@ public final class FrostModel implements AutoCloseable {
         NDArray h = input;
         for (int i = from; i < to; i++) {
             Layer layer = layers.get(i);
-            h = layer.forward(store, h, side, NormalizationSwitch.layerTraining(layer, training, trainBn));
+            h = layer.forward(store, h, side, leaf -> NormalizationSwitch.layerTraining(leaf, training, trainBn));
         }
         return h;
     }
@@ -334,7 +344,7 @@ public final class FrostModel implements AutoCloseable {
         return f;
     }
 
-    /** Learnable parameters by qualified name {@code layer.param}. */
+    /** Learnable parameters by qualified name {@code layer.param} ({@code layer.child.param} in a composite). */
     public Map<String, Parameter> learnableParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();
         for (Layer l : layers) {
@@ -352,7 +362,7 @@ public final class FrostModel implements AutoCloseable {
         return out;
     }
 
-    /** Names of layers whose {@code trainable} flag is false. */
+    /** Names of top-level layers with nothing trainable in them. */
     public Set<String> frozenLayerNames() {
         Set<String> out = new LinkedHashSet<>();
         for (Layer l : layers) {
@@ -361,6 +371,23 @@ public final class FrostModel implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The exact freeze state as qualified paths: leaf layers at any depth that are frozen, and single parameters
+     * frozen inside otherwise trainable layers. {@link #setFrozenPaths} restores it.
+     */
+    public Set<String> frozenPaths() {
+        return FrozenPaths.of(layers);
+    }
+
+    /**
+     * Makes everything trainable except the given qualified paths, each a layer at any depth ({@code res1},
+     * {@code res1.body.conv1}) or a learnable parameter ({@code fc1.bias}).
+     */
+    public FrostModel setFrozenPaths(Collection<String> paths) {
+        FrozenPaths.restore(this, paths);
+        return this;
     }
 
     public ModelSummary summary() {

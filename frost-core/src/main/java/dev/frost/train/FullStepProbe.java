@@ -9,12 +9,10 @@ import dev.frost.data.EpochOrder;
 import dev.frost.data.HostBatch;
 import dev.frost.loss.Loss;
 import dev.frost.engine.Autograd;
-import dev.frost.layers.Layer;
 import dev.frost.model.FrostModel;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * Times what a step would cost with nothing frozen, so a run can report time saved as a measurement. It runs
@@ -25,9 +23,8 @@ final class FullStepProbe {
     private FullStepProbe() {}
 
     static double measureSeconds(FrostModel model, Dataset data, Loss loss, int batch, int repeats) {
-        Map<Layer, Boolean> saved = new LinkedHashMap<>();
+        Set<String> saved = model.frozenPaths();
         boolean trainBn = model.isTrainBn();
-        model.layers().forEach(l -> saved.put(l, l.isTrainable()));
         int n = Math.min(batch, data.size());
         double[] times = new double[repeats];
         try {
@@ -49,7 +46,7 @@ final class FullStepProbe {
                 }
             }
         } finally {
-            saved.forEach(Layer::setTrainable);
+            model.setFrozenPaths(saved);
             model.setTrainBn(trainBn);
             model.applyFreezeState();
         }

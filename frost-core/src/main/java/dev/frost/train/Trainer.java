@@ -206,7 +206,7 @@ public final class Trainer {
         recordFreezeChanges(epoch);
         int n = batch.size();
         StepFlops flops = StepFlops.of(model, false).times(n);
-        acc.lastStepHadFrozen = prefix > 0 || !model.frozenLayerNames().isEmpty();
+        acc.lastStepHadFrozen = prefix > 0 || !model.frozenPaths().isEmpty();
         acc.frozenGroups = model.frozenGroupCount();
         acc.prefixLayers = prefix;
         Augmentation aug = config.augmentation();
