@@ -44,6 +44,7 @@ final class FrozenPaths {
         }
     }
 
+    /** Finds the layer or parameter at {@code path}, freezing it when asked; unknown paths throw. */
     private static void resolve(FrostModel model, String path, boolean freeze) {
         int dot = path.indexOf('.');
         Layer top = model.layer(dot < 0 ? path : path.substring(0, dot));
@@ -58,6 +59,8 @@ final class FrozenPaths {
             if (freeze) {
                 top.setParameterTrainable(rest, false);
             }
+        } else if (!top.isComposite()) {
+            top.isParameterTrainable(rest);
         } else {
             Layer sub = top.sublayer(rest);
             if (freeze) {
