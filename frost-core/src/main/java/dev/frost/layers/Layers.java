@@ -133,6 +133,7 @@ public final class Layers {
         return sequential(name, List.of(children));
     }
 
+    /** Sub-layers applied one after another, as one layer. */
     public static Layer sequential(String name, List<Layer> children) {
         List<String> order = children.stream().map(Layer::name).toList();
         return composite(name, children, (x, c) -> {

@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * How a composite layer computes its output: it calls its children by name and combines their outputs. Frost, not
- * the wiring, decides each child's mode, so a frozen BatchNorm inside a composite keeps its statistics.
+ * the wiring, decides each child's mode, so a frozen BatchNorm inside a composite keeps its statistics; children
+ * that read side inputs get them from the batch without the wiring passing them on.
  */
 @FunctionalInterface
 public interface Wiring {
