@@ -16,7 +16,9 @@ import dev.frost.freeze.optim.Sgd;
 import dev.frost.io.Checkpoints;
 import dev.frost.layers.Layer;
 import dev.frost.layers.Layers;
+import dev.frost.layers.Flops;
 import dev.frost.train.FitResult;
+import dev.frost.train.StepFlops;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -138,7 +140,11 @@ class ResNetTest {
     @Test
     void partiallyFrozenCompositeTrainsOnlyItsTrainablePart() {
         try (FrostModel m = small(3)) {
+            long allBackward = StepFlops.of(m, false).backward();
             m.layer("res2_1").sublayer("shortcut").setTrainable(false);
+            Layer shortcut = m.layer("res2_1").sublayer("shortcut");
+            assertEquals(allBackward - Flops.weightGradient(shortcut), StepFlops.of(m, false).backward(),
+                    "only the frozen sub-layers' weight gradients leave the step");
             m.applyFreezeState();
             assertEquals(0, m.frozenPrefixLength());
             assertTrue(m.layer("res2_1").isTrainable(), "partly frozen is still trainable");
@@ -147,8 +153,7 @@ class ResNetTest {
             }
             ModelSummary.Row row = m.summary().rows().stream().filter(r -> r.layer().equals("res2_1"))
                     .findFirst().orElseThrow();
-            long shortcut = m.layer("res2_1").sublayer("shortcut").parameterCount();
-            assertEquals(row.parameters() - shortcut, row.trainableParameters());
+            assertEquals(row.parameters() - shortcut.parameterCount(), row.trainableParameters());
             assertTrue(m.summary().toString().contains("partial"));
 
             Map<String, float[]> before = Snapshots.of(m);
