@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** {@code frost summary}: the Keras-like table of a built-in model under a freeze setting. */
 @Command(name = "summary", mixinStandardHelpOptions = true, description = "Print a model summary.")
 final class SummaryCommand implements Runnable {
-    @Option(names = "--model", defaultValue = "cnn", description = "mlp or cnn (default ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn or resnet (default ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--freeze-to", description = "Freeze the groups before N (negative counts from the end).")
@@ -36,8 +36,10 @@ final class SummaryCommand implements Runnable {
                 return Models.mlp(784, new int[] {1024, 1024, 1024}, 10, 42);
             case "cnn":
                 return Models.cnn(10, 42);
+            case "resnet":
+                return Models.resnet(10, 42);
             default:
-                throw new FrostException("unknown model '" + name + "': use mlp or cnn");
+                throw new FrostException("unknown model '" + name + "': use mlp, cnn or resnet");
         }
     }
 }

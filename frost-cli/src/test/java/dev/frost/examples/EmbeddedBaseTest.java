@@ -7,6 +7,7 @@ import dev.frost.model.FrostModel;
 import dev.frost.model.Models;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,19 @@ class EmbeddedBaseTest {
             }
         });
         assertTrue(e.getMessage().contains("/frost/base/none/checkpoint.json"), e.getMessage());
+    }
+
+    @Test
+    void embeddedBaseLoadsItsWeightsAndFreezeState() {
+        try (FrostModel fresh = Models.cnn(10, 1); FrostModel loaded = Models.cnn(10, 1)) {
+            loaded.freezeTo(2);
+            DigitsTransfer.loadBase(null, loaded);
+            assertTrue(loaded.frozenPaths().isEmpty(), "the base was saved with nothing frozen");
+            java.util.Map<String, float[]> before = dev.frost.model.Snapshots.of(fresh);
+            assertEquals(before.keySet(), dev.frost.model.Snapshots.of(loaded).keySet());
+            assertEquals(before.keySet(), dev.frost.model.Snapshots.changed(before,
+                    dev.frost.model.Snapshots.of(loaded)), "every tensor comes from the checkpoint");
+        }
     }
 
     private static double[] toDoubles(float[] f) {

@@ -29,8 +29,13 @@ public record CheckpointManifest(
     public record OptimizerRef(String type, Map<String, Object> hyperParameters, Map<String, Long> steps,
                                FileRef file) {}
 
-    /** Layers whose trainable flag is false, trainBn, and per-group learning-rate multipliers. */
-    public record FreezeState(List<String> frozenLayers, boolean trainBn, Map<String, Double> lrMultipliers) {}
+    /**
+     * Top-level layers with nothing trainable, trainBn, per-group learning-rate multipliers, and the exact freeze
+     * state as qualified paths (frozen sub-layers and single parameters, {@code FrostModel.frozenPaths()}); older
+     * checkpoints lack the paths, and their {@code frozenLayers} are then the whole state.
+     */
+    public record FreezeState(List<String> frozenLayers, boolean trainBn, Map<String, Double> lrMultipliers,
+                              List<String> frozenPaths) {}
 
     /**
      * Position in the run and in its current fit call. Checkpoints written before fit became re-entrant have no call

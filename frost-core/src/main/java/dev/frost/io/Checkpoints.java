@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.frost.FrostException;
 import dev.frost.engine.FrostEngine;
 import dev.frost.freeze.optim.Optimizer;
-import dev.frost.layers.Layer;
 import dev.frost.model.FrostModel;
 import dev.frost.model.LayerGroup;
 import dev.frost.policy.FreezePolicy;
@@ -88,7 +87,7 @@ public final class Checkpoints {
         CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.FORMAT, CheckpointManifest.VERSION,
                 new CheckpointManifest.FileRef(WEIGHTS, AtomicFiles.sha256(weightBytes)), optRef,
                 new CheckpointManifest.FreezeState(new ArrayList<>(model.frozenLayerNames()), model.isTrainBn(),
-                        multipliers),
+                        multipliers, new ArrayList<>(model.frozenPaths())),
                 progress, schedule, rng, policies, layers);
         try {
             AtomicFiles.write(dir.resolve(MANIFEST), JSON.writeValueAsBytes(manifest));
@@ -199,13 +198,7 @@ public final class Checkpoints {
     }
 
     private static void applyFreeze(FrostModel model, CheckpointManifest.FreezeState freeze) {
-        Set<String> frozen = new HashSet<>(freeze.frozenLayers());
-        for (String name : frozen) {
-            model.layer(name);
-        }
-        for (Layer l : model.layers()) {
-            l.setTrainable(!frozen.contains(l.name()));
-        }
+        model.setFrozenPaths(freeze.frozenPaths() != null ? freeze.frozenPaths() : freeze.frozenLayers());
         model.setTrainBn(freeze.trainBn());
         freeze.lrMultipliers().forEach((g, mult) -> model.group(g).setLrMultiplier(mult));
         model.applyFreezeState();

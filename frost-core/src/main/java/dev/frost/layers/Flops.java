@@ -7,9 +7,33 @@ import ai.djl.nn.Parameter;
  * gradient (about one forward for matrix products); freezing removes the second, and a frozen prefix removes both.
  */
 public final class Flops {
+    static final long UNKNOWN = -1;
+
     private Flops() {}
 
-    static long forward(Layer layer) {
+    /**
+     * Forward FLOPs of a layer just initialized: derived from its kind, given by the counter of a custom layer, or
+     * for a composite its children's sum plus what the counter says its wiring adds. {@link #UNKNOWN} for a custom
+     * layer without a counter and for a composite holding one.
+     */
+    static long count(Layer layer, FlopCounter counter) {
+        if (layer.isComposite()) {
+            long sum = counter == null ? 0 : counter.forwardFlops(layer);
+            for (Layer c : layer.children()) {
+                if (!c.hasKnownFlops()) {
+                    return UNKNOWN;
+                }
+                sum += c.forwardFlops();
+            }
+            return sum;
+        }
+        if (layer.kind() == LayerKind.CUSTOM) {
+            return counter == null ? UNKNOWN : counter.forwardFlops(layer);
+        }
+        return forward(layer);
+    }
+
+    private static long forward(Layer layer) {
         long in = layer.inputShape().size();
         long out = layer.outputShape().size();
         switch (layer.kind()) {
@@ -40,8 +64,11 @@ public final class Flops {
         return layer.kind() == LayerKind.EMBEDDING ? 0L : layer.forwardFlops();
     }
 
-    /** Backward FLOPs to produce the gradients of the layer's own weights. */
+    /** Backward FLOPs to produce the gradients of the layer's own weights (a composite: of all its leaves'). */
     public static long weightGradient(Layer layer) {
+        if (layer.isComposite()) {
+            return layer.leaves().stream().mapToLong(Flops::weightGradient).sum();
+        }
         if (!layer.hasLearnableParameters()) {
             return 0L;
         }

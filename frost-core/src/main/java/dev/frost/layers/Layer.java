@@ -11,22 +11,32 @@ import ai.djl.training.ParameterStore;
 import dev.frost.FrostException;
 
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 
 /**
- * A named layer around one DJL block, with Keras semantics for {@code trainable}: a frozen layer's weights get no
- * gradient and no update. Shapes are per example (no batch axis).
+ * A named layer with Keras semantics for {@code trainable}: a frozen layer's weights get no gradient and no update.
+ * A layer either wraps one DJL block (a leaf) or is a composite of named sub-layers run by a {@link Wiring}.
+ * Sub-layers and parameters are addressed by dotted paths relative to the layer ({@code body.conv1},
+ * {@code body.conv1.bias}). Shapes are per example (no batch axis).
+ *
+ * <p>Freeze state lives on leaves: a flag, plus parameters frozen on their own while the flag is on. A composite's
+ * {@code setTrainable} sets every leaf below it, and it counts as trainable while anything below it is.
  */
 public final class Layer {
-    private static final long UNKNOWN_FLOPS = -1;
     private final String name;
     private final LayerKind kind;
     private final Block block;
+    private final Composite composite;
     private final FlopCounter flopCounter;
     private final List<String> sideInputs;
+    private final Set<String> frozenParameters = new LinkedHashSet<>();
     private boolean trainable = true;
     private Shape inputShape;
     private Shape outputShape;
@@ -37,16 +47,34 @@ public final class Layer {
     }
 
     Layer(String name, LayerKind kind, Block block, FlopCounter flopCounter, List<String> sideInputs) {
-        if (name == null || name.isBlank() || name.contains(".")) {
-            throw new FrostException("invalid layer name '" + name + "': use a non-empty name without dots");
+        checkName(name);
+        if (block == null) {
+            throw new FrostException("layer '" + name + "': the block is null");
         }
         this.name = name;
         this.kind = kind;
         this.block = block;
+        this.composite = null;
         this.flopCounter = flopCounter;
         this.sideInputs = List.copyOf(sideInputs);
-        if (block == null) {
-            throw new FrostException("layer '" + name + "': the block is null");
+    }
+
+    /** A composite; {@code extraFlops} counts what the wiring computes besides its children (null: nothing). */
+    Layer(String name, List<Layer> children, Wiring wiring, FlopCounter extraFlops) {
+        checkName(name);
+        this.name = name;
+        this.kind = LayerKind.COMPOSITE;
+        this.block = null;
+        this.composite = new Composite(name, children, wiring);
+        this.flopCounter = extraFlops;
+        Set<String> side = new LinkedHashSet<>();
+        children.forEach(c -> side.addAll(c.sideInputs()));
+        this.sideInputs = List.copyOf(side);
+    }
+
+    private static void checkName(String name) {
+        if (name == null || name.isBlank() || name.contains(".")) {
+            throw new FrostException("invalid layer name '" + name + "': use a non-empty name without dots");
         }
     }
 
@@ -58,30 +86,137 @@ public final class Layer {
         return kind;
     }
 
-    /** The wrapped DJL block, for code that needs the engine-level object. */
+    /** The wrapped DJL block, for code that needs the engine-level object; a composite has none. */
     public Block block() {
+        if (composite != null) {
+            throw new FrostException("layer '" + name + "' is a composite of sub-layers and wraps no single DJL"
+                    + " block: use sublayer(path).block()");
+        }
         return block;
     }
 
+    public boolean isComposite() {
+        return composite != null;
+    }
+
+    /** Direct sub-layers, in order; empty for a leaf. */
+    public List<Layer> children() {
+        return composite == null ? List.of() : composite.children();
+    }
+
+    /** The sub-layer at a dotted path relative to this layer ({@code "body.conv1"}). */
+    public Layer sublayer(String path) {
+        if (composite == null) {
+            throw new FrostException("layer '" + name + "' has no sub-layer '" + path + "': it wraps one DJL block");
+        }
+        int dot = path.indexOf('.');
+        Layer c = composite.child(dot < 0 ? path : path.substring(0, dot));
+        return dot < 0 ? c : c.sublayer(path.substring(dot + 1));
+    }
+
+    /** This layer under its name and every sub-layer under {@code name.path}, parents before their children. */
+    public Map<String, Layer> tree() {
+        Map<String, Layer> out = new LinkedHashMap<>();
+        out.put(name, this);
+        for (Layer c : children()) {
+            c.tree().forEach((p, l) -> out.put(name + "." + p, l));
+        }
+        return out;
+    }
+
+    /** The layers below (or at) this one that wrap a DJL block; just this layer for a leaf. */
+    public List<Layer> leaves() {
+        return tree().values().stream().filter(l -> !l.isComposite()).toList();
+    }
+
+    /** True while anything in this layer is trainable (a parameter-less leaf: its own flag). */
     public boolean isTrainable() {
-        return trainable;
+        if (composite != null) {
+            return children().stream().anyMatch(Layer::isTrainable);
+        }
+        return trainable && (frozenParameters.isEmpty() || !frozenParameters.containsAll(ownLearnableNames()));
     }
 
     /**
-     * Sets the Keras-style flag. The model re-applies gradient requirements on its next step; a standalone layer
+     * Sets the Keras-style flag on this layer and, for a composite, on every sub-layer below it; parameters frozen
+     * on their own follow too. The model re-applies gradient requirements on its next step; a standalone layer
      * applies them at once.
      */
     public Layer setTrainable(boolean trainable) {
-        this.trainable = trainable;
-        if (inputShape != null) {
-            applyGradientRequirement(trainable);
+        if (composite != null) {
+            children().forEach(c -> c.setTrainable(trainable));
+            return this;
         }
+        this.trainable = trainable;
+        frozenParameters.clear();
+        applyOwnFreezeState();
         return this;
     }
 
+    /** Whether the learnable parameter at {@code path} ({@code "bias"}, {@code "body.conv1.bias"}) is trainable. */
+    public boolean isParameterTrainable(String path) {
+        Owned o = ownerOf(path);
+        return o.leaf().trainable && !o.leaf().frozenParameters.contains(o.local());
+    }
+
     /**
-     * Names of the side inputs this layer reads from the batch (an attention mask, token types), passed to its block
-     * after the main input, in this order.
+     * Freezes or unfreezes one learnable parameter, leaving the rest of its layer as it is. A frozen parameter gets
+     * no gradient, no update and no optimizer state, like a frozen layer's.
+     */
+    public Layer setParameterTrainable(String path, boolean trainable) {
+        Owned o = ownerOf(path);
+        Layer leaf = o.leaf();
+        if (trainable) {
+            if (!leaf.trainable) {
+                leaf.trainable = true;
+                leaf.frozenParameters.addAll(leaf.ownLearnableNames());
+            }
+            leaf.frozenParameters.remove(o.local());
+        } else if (leaf.trainable) {
+            leaf.frozenParameters.add(o.local());
+        }
+        leaf.applyOwnFreezeState();
+        return this;
+    }
+
+    private record Owned(Layer leaf, String local) {}
+
+    /** The leaf that owns the learnable parameter at {@code path}, and the parameter's name there. */
+    private Owned ownerOf(String path) {
+        Map<String, Parameter> learnable = learnableParameters();
+        if (!learnable.containsKey(path)) {
+            throw new FrostException("layer '" + name + "' has no learnable parameter '" + path
+                    + "'; its learnable parameters are: " + String.join(", ", learnable.keySet()));
+        }
+        Layer l = this;
+        String rest = path;
+        while (l.composite != null) {
+            int dot = rest.indexOf('.');
+            l = l.composite.child(rest.substring(0, dot));
+            rest = rest.substring(dot + 1);
+        }
+        return new Owned(l, rest);
+    }
+
+    private List<String> ownLearnableNames() {
+        List<String> out = new ArrayList<>();
+        for (var pair : block.getParameters()) {
+            if (isLearnable(pair.getValue())) {
+                out.add(pair.getKey());
+            }
+        }
+        return out;
+    }
+
+    private void applyOwnFreezeState() {
+        if (isInitialized()) {
+            applyGradientRequirement(Layer::isParameterTrainable);
+        }
+    }
+
+    /**
+     * Names of the side inputs this layer (or any sub-layer) reads from the batch (an attention mask, token types),
+     * passed to a leaf's block after the main input, in this order.
      */
     public List<String> sideInputs() {
         return sideInputs;
@@ -94,23 +229,25 @@ public final class Layer {
 
     /** Initializes the parameters for the main input's and the side inputs' per-example shapes. */
     public Layer initialize(NDManager manager, Shape exampleInputShape, Map<String, Shape> sideInputShapes) {
-        Shape[] shapes = new Shape[1 + sideInputs.size()];
-        shapes[0] = new Shape(1).addAll(exampleInputShape);
-        for (int i = 0; i < sideInputs.size(); i++) {
-            Shape side = sideInputShapes.get(sideInputs.get(i));
-            if (side == null) {
-                throw new FrostException("layer '" + name + "' reads side input '" + sideInputs.get(i)
-                        + "' but the model declares none of that name (FrostModel.Builder.addSideInput)");
+        if (composite != null) {
+            this.outputShape = composite.initialize(manager, exampleInputShape, sideInputShapes);
+        } else {
+            Shape[] shapes = new Shape[1 + sideInputs.size()];
+            shapes[0] = new Shape(1).addAll(exampleInputShape);
+            for (int i = 0; i < sideInputs.size(); i++) {
+                Shape side = sideInputShapes.get(sideInputs.get(i));
+                if (side == null) {
+                    throw new FrostException("layer '" + name + "' reads side input '" + sideInputs.get(i)
+                            + "' but the model declares none of that name (FrostModel.Builder.addSideInput)");
+                }
+                shapes[i + 1] = new Shape(1).addAll(side);
             }
-            shapes[i + 1] = new Shape(1).addAll(side);
+            block.initialize(manager, DataType.FLOAT32, shapes);
+            this.outputShape = block.getOutputShapes(shapes)[0].slice(1);
         }
-        block.initialize(manager, DataType.FLOAT32, shapes);
-        Shape out = block.getOutputShapes(shapes)[0];
         this.inputShape = exampleInputShape;
-        this.outputShape = out.slice(1);
-        this.forwardFlops = kind != LayerKind.CUSTOM ? Flops.forward(this)
-                : flopCounter == null ? UNKNOWN_FLOPS : flopCounter.forwardFlops(this);
-        applyGradientRequirement(trainable);
+        this.forwardFlops = Flops.count(this, flopCounter);
+        applyOwnFreezeState();
         return this;
     }
 
@@ -118,13 +255,25 @@ public final class Layer {
         return inputShape != null;
     }
 
-    /** Runs the block; {@code training} is this layer's own mode (dropout on, BatchNorm statistics updated). */
+    /** Runs the layer; {@code training} is the mode of this layer and of every sub-layer. */
     public NDArray forward(ParameterStore store, NDArray input, boolean training) {
-        return forward(store, input, Map.of(), training);
+        return forward(store, input, Map.of(), l -> training);
     }
 
-    /** Runs the block on the main input and the side inputs it declares, taken from {@code side} by name. */
+    /** Runs the layer on the main input and the side inputs it declares, taken from {@code side} by name. */
     public NDArray forward(ParameterStore store, NDArray input, Map<String, NDArray> side, boolean training) {
+        return forward(store, input, side, l -> training);
+    }
+
+    /**
+     * Runs the layer; {@code training} gives each leaf its own mode (dropout on, BatchNorm statistics updated), so
+     * sub-layers of one composite may run in different modes.
+     */
+    public NDArray forward(ParameterStore store, NDArray input, Map<String, NDArray> side,
+                           Predicate<Layer> training) {
+        if (composite != null) {
+            return composite.forward(store, input, side, training);
+        }
         NDList in = new NDList(1 + sideInputs.size());
         in.add(input);
         for (String s : sideInputs) {
@@ -135,7 +284,7 @@ public final class Layer {
             }
             in.add(a);
         }
-        return block.forward(store, in, training).singletonOrThrow();
+        return block.forward(store, in, training.test(this)).singletonOrThrow();
     }
 
     public Shape inputShape() {
@@ -150,7 +299,7 @@ public final class Layer {
 
     /**
      * Forward FLOPs for one example (multiply and add counted as two); 0 when unknown (a custom layer without a
-     * counter), which {@link #hasKnownFlops()} tells apart.
+     * counter, or a composite holding one), which {@link #hasKnownFlops()} tells apart.
      */
     public long forwardFlops() {
         requireInitialized();
@@ -160,27 +309,40 @@ public final class Layer {
     /** False for a custom layer given no FLOP counter: accounting leaves it out and the summary says "unknown". */
     public boolean hasKnownFlops() {
         requireInitialized();
-        return forwardFlops != UNKNOWN_FLOPS;
+        return forwardFlops != Flops.UNKNOWN;
     }
 
-    /** Parameters that gradient descent may change (weights, biases, gamma, beta), by local name. */
+    /** Parameters that gradient descent may change (weights, biases, gamma, beta), by path. */
     public Map<String, Parameter> learnableParameters() {
+        return learnableParameters((leaf, p) -> true);
+    }
+
+    /** Learnable parameters, by path, for which {@code filter} holds given the owning leaf and its local name. */
+    public Map<String, Parameter> learnableParameters(BiPredicate<Layer, String> filter) {
         Map<String, Parameter> out = new LinkedHashMap<>();
-        for (var pair : block.getParameters()) {
-            if (isLearnable(pair.getValue())) {
-                out.put(pair.getKey(), pair.getValue());
-            }
-        }
+        collect("", true, filter, out);
         return out;
     }
 
-    /** Every stored tensor, learnable or not (BatchNorm running statistics too), by local name. */
+    /** Every stored tensor, learnable or not (BatchNorm running statistics too), by path. */
     public Map<String, Parameter> allParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();
-        for (var pair : block.getParameters()) {
-            out.put(pair.getKey(), pair.getValue());
-        }
+        collect("", false, (leaf, p) -> true, out);
         return out;
+    }
+
+    private void collect(String prefix, boolean learnableOnly, BiPredicate<Layer, String> filter,
+                         Map<String, Parameter> out) {
+        for (Layer c : children()) {
+            c.collect(prefix + c.name + ".", learnableOnly, filter, out);
+        }
+        if (block != null) {
+            for (var pair : block.getParameters()) {
+                if ((!learnableOnly || isLearnable(pair.getValue())) && filter.test(this, pair.getKey())) {
+                    out.put(prefix + pair.getKey(), pair.getValue());
+                }
+            }
+        }
     }
 
     public boolean hasLearnableParameters() {
@@ -197,21 +359,18 @@ public final class Layer {
 
     /** Learnable parameters whose arrays currently require a gradient. */
     public List<Parameter> parametersRequiringGrad() {
-        List<Parameter> out = new ArrayList<>();
-        for (Parameter p : learnableParameters().values()) {
-            if (p.requiresGradient()) {
-                out.add(p);
-            }
-        }
-        return Collections.unmodifiableList(out);
+        return learnableParameters().values().stream().filter(Parameter::requiresGradient).toList();
     }
 
     /**
-     * Sets requires-gradient on learnable parameters only. DJL's blanket {@code freezeParameters(false)} would also
-     * mark BatchNorm running statistics as requiring gradients, so the filter by type matters.
+     * Sets requires-gradient on each learnable parameter (nested ones too) as {@code trainable} says for its owning
+     * leaf and local name. DJL's blanket {@code freezeParameters(false)} would also mark BatchNorm running statistics
+     * as requiring gradients, so only learnable parameters are touched.
      */
-    public void applyGradientRequirement(boolean requiresGrad) {
+    public void applyGradientRequirement(BiPredicate<Layer, String> trainable) {
+        Set<Parameter> live = new HashSet<>(learnableParameters(trainable).values());
         for (Parameter p : learnableParameters().values()) {
+            boolean requiresGrad = live.contains(p);
             if (p.requiresGradient() != requiresGrad) {
                 p.freeze(!requiresGrad);
             }
@@ -232,6 +391,8 @@ public final class Layer {
 
     @Override
     public String toString() {
-        return name + "(" + kind + (trainable ? "" : ", frozen") + ")";
+        String state = !isTrainable() ? ", frozen"
+                : learnableParameters((leaf, p) -> !leaf.isParameterTrainable(p)).isEmpty() ? "" : ", partly frozen";
+        return name + "(" + kind + state + ")";
     }
 }

@@ -12,7 +12,9 @@ public enum LayerKind {
     DROPOUT,
     FLATTEN,
     /** A user's own DJL block ({@link Layers#custom}); its FLOPs come from the counter it was given, if any. */
-    CUSTOM;
+    CUSTOM,
+    /** Named sub-layers run by a {@link Wiring} ({@link Layers#composite}, {@link Layers#residual}). */
+    COMPOSITE;
 
     /** FLOPs dominated by matrix products with the layer's weights. */
     boolean isMatrixProduct() {

@@ -1,5 +1,6 @@
 package dev.frost.layers;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -12,9 +13,14 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.nn.pooling.Pool;
 import dev.frost.FrostException;
 
+import java.util.ArrayList;
 import java.util.List;
 
-/** Factories for the standard layers. Names must be unique within a model and contain no dots. */
+/**
+ * Factories for the standard layers, for any DJL block ({@link #custom}) and for layers made of sub-layers
+ * ({@link #composite}, {@link #sequential}, {@link #residual}). Names contain no dots; top-level names are unique
+ * within a model, sub-layer names within their composite.
+ */
 public final class Layers {
     private Layers() {}
 
@@ -112,6 +118,63 @@ public final class Layers {
      */
     public static Layer custom(String name, Block block, FlopCounter flops, String... sideInputs) {
         return new Layer(name, LayerKind.CUSTOM, block, flops, List.of(sideInputs));
+    }
+
+    /**
+     * A layer made of named sub-layers that {@code wiring} runs by name; each sub-layer keeps its own freeze state
+     * and mode. {@code extraFlops} counts what the wiring computes itself (an add), or is null when it only routes.
+     */
+    public static Layer composite(String name, List<Layer> children, Wiring wiring, FlopCounter extraFlops) {
+        return new Layer(name, children, wiring, extraFlops);
+    }
+
+    /** Sub-layers applied one after another, as one layer (a block of a larger model, a residual body). */
+    public static Layer sequential(String name, Layer... children) {
+        return sequential(name, List.of(children));
+    }
+
+    /** Sub-layers applied one after another, as one layer. */
+    public static Layer sequential(String name, List<Layer> children) {
+        List<String> order = children.stream().map(Layer::name).toList();
+        return composite(name, children, (x, c) -> {
+            NDArray h = x;
+            for (String child : order) {
+                h = c.run(child, h);
+            }
+            return h;
+        }, null);
+    }
+
+    /**
+     * A residual block {@code activation(body(x) + shortcut(x))}: sub-layers {@code body} (the body layers in
+     * sequence), then the shortcut and the activation under their own names. A null shortcut is the identity (the
+     * body must then keep the shape); give a projection, e.g. {@code sequential("shortcut", conv 1x1, batchNorm)},
+     * when the shape changes. A null activation applies none. The add counts one FLOP per output element.
+     */
+    public static Layer residual(String name, List<Layer> body, Layer shortcut, Layer activation) {
+        List<Layer> children = new ArrayList<>();
+        children.add(sequential("body", body));
+        if (shortcut != null) {
+            children.add(shortcut);
+        }
+        if (activation != null) {
+            children.add(activation);
+        }
+        return composite(name, children, (x, c) -> {
+            NDArray y = c.run("body", x);
+            NDArray s = shortcut == null ? x : c.run(shortcut.name(), x);
+            if (!y.getShape().equals(s.getShape())) {
+                throw new FrostException("residual layer '" + name + "': the body gives " + y.getShape().slice(1)
+                        + " but the shortcut gives " + s.getShape().slice(1) + "; give a projection shortcut");
+            }
+            NDArray sum = y.add(s);
+            return activation == null ? sum : c.run(activation.name(), sum);
+        }, l -> l.outputShape().size());
+    }
+
+    /** A residual block with an identity shortcut and no activation after the add. */
+    public static Layer residual(String name, Layer... body) {
+        return residual(name, List.of(body), null, null);
     }
 
     private static void requirePositive(String layer, String what, long value) {

@@ -18,7 +18,9 @@ import dev.frost.metric.Metric;
 import dev.frost.metric.Metrics;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,11 +53,18 @@ public final class FrostModel implements AutoCloseable {
         List<Layer> flat = new ArrayList<>();
         Map<String, Layer> names = new LinkedHashMap<>();
         Map<Layer, LayerGroup> owners = new LinkedHashMap<>();
+        Set<Layer> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (LayerGroup g : groups) {
             for (Layer l : g.layers()) {
                 if (names.put(l.name(), l) != null) {
                     throw new FrostException("duplicate layer name '" + l.name() + "': layer names must be unique");
                 }
+                l.tree().forEach((path, sub) -> {
+                    if (!seen.add(sub)) {
+                        throw new FrostException("layer '" + path + "' appears twice in the model: give each place"
+                                + " its own layer object");
+                    }
+                });
                 owners.put(l, g);
                 flat.add(l);
             }
@@ -274,8 +283,9 @@ public final class FrostModel implements AutoCloseable {
     }
 
     /**
-     * Runs layers {@code [from, to)}. {@code training} is the global mode; each layer's own mode comes from the
-     * normalization switch (frozen layers run in inference mode unless {@code trainBn} keeps BatchNorm live).
+     * Runs layers {@code [from, to)}. {@code training} is the global mode; each leaf layer's own mode (sub-layers of
+     * composites too) comes from the normalization switch (frozen layers run in inference mode unless
+     * {@code trainBn} keeps BatchNorm live).
      */
     public NDArray forward(NDArray input, boolean training, int from, int to) {
         return forward(input, Map.of(), training, from, to);
@@ -301,7 +311,7 @@ public final class FrostModel implements AutoCloseable {
         NDArray h = input;
         for (int i = from; i < to; i++) {
             Layer layer = layers.get(i);
-            h = layer.forward(values, h, side, NormalizationSwitch.layerTraining(layer, training, trainBn));
+            h = layer.forward(values, h, side, leaf -> NormalizationSwitch.layerTraining(leaf, training, trainBn));
         }
         return h;
     }
@@ -351,7 +361,7 @@ public final class FrostModel implements AutoCloseable {
         return f;
     }
 
-    /** Learnable parameters by qualified name {@code layer.param}. */
+    /** Learnable parameters by qualified name {@code layer.param} ({@code layer.child.param} in a composite). */
     public Map<String, Parameter> learnableParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();
         for (Layer l : layers) {
@@ -369,7 +379,7 @@ public final class FrostModel implements AutoCloseable {
         return out;
     }
 
-    /** Names of layers whose {@code trainable} flag is false. */
+    /** Names of top-level layers with nothing trainable in them. */
     public Set<String> frozenLayerNames() {
         Set<String> out = new LinkedHashSet<>();
         for (Layer l : layers) {
@@ -378,6 +388,23 @@ public final class FrostModel implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The exact freeze state as qualified paths: leaf layers at any depth that are frozen, and single parameters
+     * frozen inside otherwise trainable layers. {@link #setFrozenPaths} restores it.
+     */
+    public Set<String> frozenPaths() {
+        return FrozenPaths.of(layers);
+    }
+
+    /**
+     * Makes everything trainable except the given qualified paths, each a layer at any depth ({@code res1},
+     * {@code res1.body.conv1}) or a learnable parameter ({@code fc1.bias}).
+     */
+    public FrostModel setFrozenPaths(Collection<String> paths) {
+        FrozenPaths.restore(this, paths);
+        return this;
     }
 
     /**

@@ -41,6 +41,50 @@ public final class Models {
         return cnn(new int[] {32, 64, 128}, classes, seed);
     }
 
+    /**
+     * A small ResNet for images of any {@code C x H x W}: a stem (conv 3x3, BatchNorm, ReLU), then one stage per
+     * entry of {@code channels}, each of {@code blocksPerStage} basic residual blocks (two conv 3x3 with BatchNorm;
+     * the first block of every stage after the first halves the resolution, and a block that changes the shape gets
+     * a projection shortcut: conv 1x1 and BatchNorm), global average pooling and a Linear head. Groups: stem,
+     * stage1..stageN, head. Blocks are named {@code res<stage>_<block>}, e.g. {@code res2_1.shortcut.conv.weight}.
+     */
+    public static FrostModel resnet(Shape input, int[] channels, int blocksPerStage, int classes, long seed) {
+        if (channels.length == 0 || blocksPerStage <= 0 || classes <= 0 || input.dimension() != 3) {
+            throw new FrostException("resnet needs a C x H x W input, at least one stage, positive blocks per stage"
+                    + " and classes; got input " + input + ", " + channels.length + " stages, " + blocksPerStage
+                    + " blocks per stage, " + classes + " classes");
+        }
+        FrostModel.Builder b = FrostModel.builder(input).optSeed(seed);
+        b.addGroup("stem", Layers.conv2d("stem_conv", channels[0], 3, 1, 1), Layers.batchNorm("stem_bn"),
+                Layers.relu("stem_relu"));
+        long in = channels[0];
+        for (int s = 0; s < channels.length; s++) {
+            List<Layer> stage = new ArrayList<>();
+            for (int k = 0; k < blocksPerStage; k++) {
+                int stride = s > 0 && k == 0 ? 2 : 1;
+                stage.add(basicBlock("res" + (s + 1) + "_" + (k + 1), in, channels[s], stride));
+                in = channels[s];
+            }
+            b.addGroup("stage" + (s + 1), stage);
+        }
+        b.addGroup("head", Layers.globalAvgPool("gap"), Layers.linear("fc", classes));
+        return b.build();
+    }
+
+    /** The default ResNet for 1x28x28 images: channels 16, 32, 64, one block per stage. */
+    public static FrostModel resnet(int classes, long seed) {
+        return resnet(new Shape(1, 28, 28), new int[] {16, 32, 64}, 1, classes, seed);
+    }
+
+    private static Layer basicBlock(String name, long in, int out, int stride) {
+        List<Layer> body = List.of(
+                Layers.conv2d("conv1", out, 3, stride, 1), Layers.batchNorm("bn1"), Layers.relu("relu1"),
+                Layers.conv2d("conv2", out, 3, 1, 1), Layers.batchNorm("bn2"));
+        Layer shortcut = stride == 1 && in == out ? null
+                : Layers.sequential("shortcut", Layers.conv2d("conv", out, 1, stride, 0), Layers.batchNorm("bn"));
+        return Layers.residual(name, body, shortcut, Layers.relu("relu"));
+    }
+
     static FrostModel.Builder cnnBuilder(Shape input, int[] channels, int classes) {
         if (channels.length == 0) {
             throw new FrostException("cnn needs at least one conv block");

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Per-example FLOPs of one training step as executed under the current freeze state, and as full training would
  * execute it. A frozen prefix costs forward only (or nothing, once cached); a frozen layer above a trainable one
- * costs its input gradient but no weight gradient.
+ * costs its input gradient but no weight gradient; inside a composite, weight gradients count per sub-layer. A
+ * layer with any trainable parameter counts its whole weight gradient.
  */
 public record StepFlops(long forward, long backward, long fullForward, long fullBackward) {
 
@@ -39,8 +40,10 @@ public record StepFlops(long forward, long backward, long fullForward, long full
                 fullBwd += Flops.inputGradient(l);
             }
             if (i >= prefix) {
-                if (NormalizationSwitch.effectiveTrainable(l, model.isTrainBn())) {
-                    bwd += Flops.weightGradient(l);
+                for (Layer leaf : l.leaves()) {
+                    if (!NormalizationSwitch.trainableParameters(leaf, model.isTrainBn()).isEmpty()) {
+                        bwd += Flops.weightGradient(leaf);
+                    }
                 }
                 if (i > prefix) {
                     bwd += Flops.inputGradient(l);

@@ -255,7 +255,7 @@ public final class Trainer {
         TrainStep.requireSomethingTrainable(model, prefix);
         recordFreezeChanges(epoch);
         long n = micro.stream().mapToLong(TrainStep.Micro::size).sum();
-        acc.lastStepHadFrozen = prefix > 0 || !model.frozenLayerNames().isEmpty();
+        acc.lastStepHadFrozen = prefix > 0 || !model.frozenPaths().isEmpty();
         acc.frozenGroups = model.frozenGroupCount();
         acc.prefixLayers = prefix;
         Augmentation aug = config.augmentation();

@@ -76,6 +76,25 @@ class CheckpointsTest {
     }
 
     @Test
+    void manifestWithoutFrozenPathsLoadsFromFrozenLayersAsOlderCheckpointsDo(@TempDir Path dir) throws Exception {
+        try (FrostModel a = model(); FrostModel b = model()) {
+            a.freezeTo(2);
+            Checkpoints.saveModel(dir, a);
+            Path manifest = dir.resolve(Checkpoints.MANIFEST);
+            ObjectMapper json = new ObjectMapper();
+            var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(Files.readAllBytes(manifest));
+            assertEquals(json.valueToTree(a.frozenPaths()), root.at("/freeze/frozenPaths"),
+                    "plain layers: the paths are the frozen layers' names");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("freeze")).remove("frozenPaths");
+            Files.write(manifest, json.writeValueAsBytes(root));
+            Checkpoints.loadModel(dir, b);
+            assertEquals(a.frozenLayerNames(), b.frozenLayerNames());
+            assertEquals(a.frozenPaths(), b.frozenPaths());
+            assertTrue(b.frozenLayerNames().containsAll(java.util.Set.of("conv1", "bn2")));
+        }
+    }
+
+    @Test
     void interruptedAndResumedRunEqualsUninterruptedRun(@TempDir Path dir) {
         Map<String, float[]> uninterrupted;
         try (FrostModel m = modelWithDropout(3)) {

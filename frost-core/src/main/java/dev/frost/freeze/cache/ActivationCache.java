@@ -62,22 +62,24 @@ public final class ActivationCache implements AutoCloseable {
 
     /**
      * Why the prefix {@code [0, boundary)} cannot be cached, or null when it can. A prefix is cacheable when each of
-     * its layers is deterministic in the mode it runs in.
+     * its layers, sub-layers of composites included, is deterministic in the mode it runs in.
      */
     public static String refusal(FrostModel model, int boundary, boolean freshAugmentation) {
         if (boundary == 0) {
             return null;
         }
         for (int i = 0; i < boundary; i++) {
-            Layer l = model.layers().get(i);
-            boolean live = NormalizationSwitch.layerTraining(l, true, model.isTrainBn());
-            if (live && l.kind() == LayerKind.BATCH_NORM) {
-                return "BatchNorm '" + l.name() + "' in the frozen prefix is live (trainBn), so its output changes"
-                        + " every step";
-            }
-            if (live && l.kind() == LayerKind.DROPOUT) {
-                return "dropout '" + l.name() + "' in the frozen prefix is active; freeze it to run it in"
-                        + " inference mode";
+            for (Map.Entry<String, Layer> e : model.layers().get(i).tree().entrySet()) {
+                Layer l = e.getValue();
+                boolean live = !l.isComposite() && NormalizationSwitch.layerTraining(l, true, model.isTrainBn());
+                if (live && l.kind() == LayerKind.BATCH_NORM) {
+                    return "BatchNorm '" + e.getKey() + "' in the frozen prefix is live (trainBn), so its output"
+                            + " changes every step";
+                }
+                if (live && l.kind() == LayerKind.DROPOUT) {
+                    return "dropout '" + e.getKey() + "' in the frozen prefix is active; freeze it to run it in"
+                            + " inference mode";
+                }
             }
         }
         if (freshAugmentation) {

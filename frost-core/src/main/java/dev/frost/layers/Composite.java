@@ -1,0 +1,92 @@
+package dev.frost.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.frost.FrostException;
+import dev.frost.engine.Autograd;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The children and wiring of a composite layer. Children are separate layers, not one DJL block, so that each runs
+ * in its own mode and carries its own freeze state.
+ */
+final class Composite {
+    private final String owner;
+    private final Map<String, Layer> children = new LinkedHashMap<>();
+    private final Wiring wiring;
+
+    Composite(String owner, List<Layer> children, Wiring wiring) {
+        this.owner = owner;
+        if (wiring == null) {
+            throw new FrostException("composite layer '" + owner + "': the wiring is null");
+        }
+        if (children == null || children.isEmpty()) {
+            throw new FrostException("composite layer '" + owner + "' needs at least one sub-layer");
+        }
+        for (Layer c : children) {
+            if (c == null) {
+                throw new FrostException("composite layer '" + owner + "': a sub-layer is null");
+            }
+            if (this.children.put(c.name(), c) != null) {
+                throw new FrostException("composite layer '" + owner + "' has two sub-layers named '" + c.name()
+                        + "': names must be unique within a composite");
+            }
+        }
+        this.wiring = wiring;
+    }
+
+    List<Layer> children() {
+        return List.copyOf(children.values());
+    }
+
+    Layer child(String name) {
+        Layer c = children.get(name);
+        if (c == null) {
+            throw new FrostException("layer '" + owner + "' has no sub-layer '" + name + "'; its sub-layers are: "
+                    + String.join(", ", children.keySet()));
+        }
+        return c;
+    }
+
+    /**
+     * Infers shapes by running the wiring once, without autograd, on zeros of batch size 1: each child is
+     * initialized with the shape it actually receives, so any wiring works. Returns the per-example output shape.
+     */
+    Shape initialize(NDManager manager, Shape input, Map<String, Shape> sideShapes) {
+        ParameterStore store = new ParameterStore(manager, false);
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray x = tmp.zeros(new Shape(1).addAll(input));
+            Map<String, NDArray> side = new LinkedHashMap<>();
+            sideShapes.forEach((k, s) -> side.put(k, tmp.zeros(new Shape(1).addAll(s))));
+            NDArray out = Autograd.withoutRecording(() -> wiring.forward(x, (name, in) -> {
+                Layer c = child(name);
+                Shape shape = in.getShape().slice(1);
+                if (!c.isInitialized()) {
+                    c.initialize(manager, shape, sideShapes);
+                } else if (!c.inputShape().equals(shape)) {
+                    throw new FrostException("layer '" + owner + "." + name + "' expects input " + c.inputShape()
+                            + " but its composite's wiring gives it " + shape);
+                }
+                return c.forward(store, in, side, l -> false);
+            }));
+            for (Layer c : children.values()) {
+                if (!c.isInitialized()) {
+                    throw new FrostException("composite layer '" + owner + "': its wiring never runs sub-layer '"
+                            + c.name() + "'");
+                }
+            }
+            return out.getShape().slice(1);
+        }
+    }
+
+    /** Runs the wiring; each child asks {@code training} for its own mode. */
+    NDArray forward(ParameterStore store, NDArray input, Map<String, NDArray> side, Predicate<Layer> training) {
+        return wiring.forward(input, (name, x) -> child(name).forward(store, x, side, training));
+    }
+}
