@@ -350,7 +350,12 @@ public final class Trainer {
             return Double.NaN;
         }
         if (Double.isNaN(fullStepSeconds)) {
-            fullStepSeconds = FullStepProbe.measureSeconds(model, data, loss, config.batchSize(), 3);
+            // at most 2% of the call's steps go to the probe (3 repeats for a median when the run is long enough)
+            int repeats = (int) Math.min(3, Math.floor(0.02 * running.totalSteps));
+            if (repeats < 1) {
+                return Double.NaN;
+            }
+            fullStepSeconds = FullStepProbe.measureSeconds(model, data, loss, config.batchSize(), repeats);
         }
         return fullStepSeconds * batch / config.batchSize();
     }

@@ -381,4 +381,21 @@ class TrainingLoopTest {
             assertTrue(mem.path("peakRssBytes").asLong() > 0);
         }
     }
+
+    @Test
+    void fullStepProbeMeasuresWithoutGivingFrozenParametersAGradient() {
+        try (FrostModel m = mlp(12)) {
+            m.freeze();
+            // 4 steps per epoch x 13 epochs: 52 steps, so the 2% budget allows one probe step
+            FitResult r = new Trainer(m, new Sgd(0, false, 0), cfg(32).optMeasureFullStep(true).build())
+                    .fit(DATA, null, 13);
+            assertTrue(r.fullTrainSecondsEstimate() > 0, "the probe measured a full step");
+            for (var e : m.learnableParameters().entrySet()) {
+                boolean frozen = !e.getKey().startsWith("out.");
+                assertEquals(!frozen, dev.frost.engine.Autograd.hasGradientBuffer(e.getValue().getArray()),
+                        e.getKey() + (frozen ? " is frozen and must hold no gradient" : " trains"));
+            }
+            assertTrue(m.frozenPaths().containsAll(Set.of("fc1", "fc2")), "the freeze state is untouched");
+        }
+    }
 }
