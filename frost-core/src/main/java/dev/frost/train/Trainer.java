@@ -254,6 +254,9 @@ public final class Trainer {
         int prefix = model.frozenPrefixLength();
         TrainStep.requireSomethingTrainable(model, prefix);
         recordFreezeChanges(epoch);
+        if (cache != null) {
+            cache.noteFreezeState(model);
+        }
         long n = micro.stream().mapToLong(TrainStep.Micro::size).sum();
         acc.lastStepHadFrozen = prefix > 0 || !model.frozenPaths().isEmpty();
         acc.frozenGroups = model.frozenGroupCount();

@@ -26,11 +26,14 @@ import java.util.zip.CRC32C;
  * Switch 4: the activations at the freeze boundary, computed once per example (and augmented view) and reused.
  *
  * <p>Entries are keyed by the frozen prefix's structure and weights, the dataset's fingerprint, the boundary, the
- * precision and the number of views, so a changed key never serves stale rows. Weights are hashed when an epoch
- * starts ({@link #newEpoch()}) and whenever the boundary moves: between those points a frozen prefix cannot change
- * through training. When the boundary moves deeper, missing rows of the new boundary are computed from rows cached
- * at the old one, running only the newly frozen layers. Entries of other boundaries are kept (a later re-freeze
- * reuses them) until the memory budget needs their room.
+ * precision and the number of views, so a changed key never serves stale rows. Weights are hashed again when an
+ * epoch starts ({@link #newEpoch()}) and whenever the model's freeze state changes (a prefix unfrozen, trained and
+ * frozen again within one epoch gets a new key): between those points a frozen prefix cannot change through
+ * training. The weight hash is a content hash (CRC-32C of the bytes, by parameter name), the same in every process.
+ * When the boundary moves deeper, missing rows of the new boundary are computed from rows cached at the old one,
+ * running only the newly frozen layers. Entries of other boundaries are kept (a later re-freeze reuses them); when
+ * the heap budget needs room, entries whose weights no longer match are dropped first, others only if that lets
+ * the new entry stay on the heap, and an entry that cannot fit spills to a file without evicting anything.
  */
 public final class ActivationCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ActivationCache.class);
@@ -49,6 +52,7 @@ public final class ActivationCache implements AutoCloseable {
     private final CacheConfig config;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final Map<Layer, Long> layerHashes = new HashMap<>();
+    private Object freezeSignature;
     private long hits;
     private long misses;
     private long buildNanos;
@@ -95,6 +99,19 @@ public final class ActivationCache implements AutoCloseable {
     }
 
     /**
+     * Hashes are kept only while the freeze state they were taken under holds. The trainer reports the state at
+     * every step, also when the cache serves nothing (a prefix unfrozen, trained, then frozen again as before must
+     * still be re-hashed).
+     */
+    public void noteFreezeState(FrostModel model) {
+        Object now = java.util.List.of(model.frozenPaths(), model.isTrainBn());
+        if (!now.equals(freezeSignature)) {
+            layerHashes.clear();
+            freezeSignature = now;
+        }
+    }
+
+    /**
      * Activations after layer {@code boundary - 1} for examples {@code indices}, created in {@code manager}.
      * Rows missing from the cache are computed (from a shallower cached boundary when one has them) and stored.
      *
@@ -105,6 +122,7 @@ public final class ActivationCache implements AutoCloseable {
      */
     public NDArray activations(FrostModel model, Dataset data, int[] indices, int boundary,
                                int view, int views, Augmentation augmentation, long augSeed, NDManager manager) {
+        noteFreezeState(model);
         Entry e = entry(model, data, boundary, views);
         int n = indices.length;
         List<Integer> missing = new ArrayList<>();
@@ -227,19 +245,23 @@ public final class ActivationCache implements AutoCloseable {
         Shape rowShape = model.layers().get(boundary - 1).outputShape();
         int rows = data.size() * views;
         long bytes = rows * rowShape.size() * config.precision().bytes();
-        long used = entries.values().stream().filter(x -> !x.store().onDisk()).mapToLong(x -> x.store().bytes()).sum();
-        // Make room by dropping entries for other boundaries, oldest first.
-        var it = entries.values().iterator();
-        while (used + bytes > config.memoryBudgetBytes() && it.hasNext()) {
-            Entry old = it.next();
-            if (!old.store().onDisk()) {
-                used -= old.store().bytes();
+        long budget = config.effectiveMemoryBudget();
+        dropStale(model, data);
+        long used = heapBytes();
+        if (used + bytes > budget && bytes <= budget) {
+            // evict other boundaries' heap entries, oldest first, only when that lets this entry stay on the heap
+            var it = entries.values().iterator();
+            while (used + bytes > budget && it.hasNext()) {
+                Entry old = it.next();
+                if (!old.store().onDisk()) {
+                    used -= old.store().bytes();
+                    old.store().close(config.keepSpillFiles());
+                    it.remove();
+                }
             }
-            old.store().close();
-            it.remove();
         }
         RowStore store;
-        if (bytes <= config.memoryBudgetBytes() - used) {
+        if (bytes <= budget - used) {
             store = RowStore.heap(rows, Math.toIntExact(rowShape.size()), config.precision());
             lastTier = "memory";
         } else {
@@ -251,10 +273,27 @@ public final class ActivationCache implements AutoCloseable {
         LOG.info(String.format(Locale.ROOT, "activation cache: %s after layer '%s', %d rows of %s, %s, %.1f MB %s"
                         + " (memory budget %.1f MB)", data.name(), model.layers().get(boundary - 1).name(), rows,
                 rowShape, config.precision().name().toLowerCase(Locale.ROOT), bytes / 1e6,
-                store.onDisk() ? "in " + store.file() : "in memory", config.memoryBudgetBytes() / 1e6));
+                store.onDisk() ? "in " + store.file() : "in memory", budget / 1e6));
         e = new Entry(key, boundary, data.fingerprint(), views, rowShape, store);
         entries.put(key, e);
         return e;
+    }
+
+    private long heapBytes() {
+        return entries.values().stream().filter(x -> !x.store().onDisk()).mapToLong(x -> x.store().bytes()).sum();
+    }
+
+    /** Drops entries whose prefix weights no longer match the model: they can never be served again. */
+    private void dropStale(FrostModel model, Dataset data) {
+        var it = entries.values().iterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            if (e.dataId() == data.fingerprint() && e.boundary() <= model.layers().size()
+                    && !e.key().equals(key(model, data, e.boundary(), e.views()))) {
+                e.store().close(false);
+                it.remove();
+            }
+        }
     }
 
     /** The key: prefix structure and weights, data identity, boundary, precision, views. */
@@ -292,9 +331,10 @@ public final class ActivationCache implements AutoCloseable {
         return h;
     }
 
+    /** Frees the rows; spill files are removed unless the config keeps them. */
     @Override
     public void close() {
-        entries.values().forEach(e -> e.store().close());
+        entries.values().forEach(e -> e.store().close(config.keepSpillFiles()));
         entries.clear();
     }
 }

@@ -199,7 +199,7 @@ final class RowStore implements AutoCloseable {
                 return "has another geometry";
             }
             if (!complete) {
-                return "is incomplete (an earlier run stopped while filling it)";
+                return "is incomplete (its rows were never all computed)";
             }
             long bytes = (long) rows * rowLength * p.bytes();
             if (ch.size() != HEADER + bytes) {
@@ -227,12 +227,24 @@ final class RowStore implements AutoCloseable {
 
     @Override
     public void close() {
+        close(true);
+    }
+
+    /** Closes the store; a spill file is deleted unless {@code keepFile} (and complete, so it can be reused). */
+    void close(boolean keepFile) {
         chunks.clear();
         if (channel != null) {
             try {
                 channel.close();
             } catch (IOException ignored) {
                 // the mapping is released with the buffers
+            }
+            if (!keepFile || !sealed) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a leftover spill file is rejected or rebuilt by the next run
+                }
             }
         }
     }

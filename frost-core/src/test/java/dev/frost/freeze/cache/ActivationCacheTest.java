@@ -100,7 +100,7 @@ class ActivationCacheTest {
 
     @Test
     void spillFileIsReusedByALaterRunAndACorruptOneIsRebuilt(@TempDir Path dir) throws Exception {
-        CacheConfig cfg = CacheConfig.defaults().withMemoryBudget(0).withSpillDir(dir);
+        CacheConfig cfg = CacheConfig.defaults().withMemoryBudget(0).withSpillDir(dir).withKeptSpillFiles(true);
         int[] order = DATA.naturalOrder();
         float[] expected;
         try (FrostModel m = model(); NDManager mgr = m.manager().newSubManager()) {
@@ -191,5 +191,78 @@ class ActivationCacheTest {
         assertEquals(0x3C00, Precision.toHalf(1f) & 0xFFFF);
         assertEquals(0x7C00, Precision.toHalf(1e6f) & 0xFFFF);
         assertEquals(0x3F80, Precision.toBfloat16(1f) & 0xFFFF);
+    }
+
+    /** Unfreezes the prefix at step 2 and freezes it again at step 4, all within the first epoch. */
+    private static Map<String, float[]> unfreezeAndRefreezeWithinAnEpoch(CacheConfig cfg) {
+        try (FrostModel m = model()) {
+            m.freezeTo(2);
+            dev.frost.train.Callback flip = new dev.frost.train.Callback() {
+                @Override
+                public void beforeStep(dev.frost.train.TrainingContext ctx) {
+                    if (ctx.globalStep() == 2) {
+                        ctx.model().unfreeze();
+                    } else if (ctx.globalStep() == 4) {
+                        ctx.model().freezeTo(2);
+                    }
+                }
+            };
+            FitResult r = new Trainer(m, new AdamW(), config(cfg), flip).fit(DATA, DATA);
+            Map<String, float[]> out = new java.util.LinkedHashMap<>(Snapshots.of(m));
+            // validation after epoch 1 re-reads rows cached at steps 0-1, before the prefix was trained
+            float[] losses = new float[r.epochs().size()];
+            for (int i = 0; i < losses.length; i++) {
+                losses[i] = (float) r.epochs().get(i).validLoss();
+            }
+            out.put("valid_loss", losses);
+            return out;
+        }
+    }
+
+    @Test
+    void aPrefixUnfrozenAndFrozenAgainWithinAnEpochIsNeverServedStale() {
+        Map<String, float[]> plain = unfreezeAndRefreezeWithinAnEpoch(null);
+        Map<String, float[]> cached = unfreezeAndRefreezeWithinAnEpoch(CacheConfig.defaults());
+        plain.forEach((k, v) -> assertArrayEquals(v, cached.get(k), k));
+    }
+
+    @Test
+    void spillFilesAreRemovedAtTheEndUnlessKept(@TempDir Path dir) throws Exception {
+        for (boolean keep : new boolean[] {false, true}) {
+            Path d = dir.resolve("keep-" + keep);
+            try (FrostModel m = model()) {
+                m.freezeTo(2);
+                new Trainer(m, new AdamW(), config(CacheConfig.defaults().withMemoryBudget(0).withSpillDir(d)
+                        .withKeptSpillFiles(keep))).fit(DATA, null);
+            }
+            try (var files = Files.list(d)) {
+                assertEquals(keep ? 1 : 0, files.filter(p -> p.toString().endsWith(".bin")).count(), "keep " + keep);
+            }
+        }
+    }
+
+    @Test
+    void anEntryThatSpillsEvictsNothing(@TempDir Path dir) {
+        int[] all = DATA.naturalOrder();
+        try (FrostModel m = model(); NDManager mgr = m.manager().newSubManager()) {
+            m.freeze();
+            // the pooled boundary (12) is small and fits the budget; the first block's output (4) does not
+            long small = (long) DATA.size() * m.layers().get(11).outputShape().size() * 4;
+            CacheConfig cfg = CacheConfig.defaults().withMemoryBudget(small + 16).withSpillDir(dir);
+            try (ActivationCache cache = new ActivationCache(cfg)) {
+                cache.activations(m, DATA, all, 12, 0, 1, null, 0, mgr);
+                assertEquals("memory", cache.stats().tier());
+                cache.activations(m, DATA, all, 4, 0, 1, null, 0, mgr);
+                assertEquals("disk", cache.stats().tier());
+                cache.activations(m, DATA, all, 12, 0, 1, null, 0, mgr);
+                assertEquals(0, cache.lastComputed(), "the small entry is still on the heap");
+            }
+        }
+    }
+
+    @Test
+    void theHeapBudgetNeverExceedsHalfTheMaximumHeap() {
+        assertTrue(CacheConfig.defaults().withMemoryBudget(Long.MAX_VALUE).effectiveMemoryBudget()
+                <= Runtime.getRuntime().maxMemory() / 2);
     }
 }
