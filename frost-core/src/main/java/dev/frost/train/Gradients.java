@@ -11,6 +11,22 @@ import java.util.Collection;
 public final class Gradients {
     private Gradients() {}
 
+    /** Whether every parameter in the groups is finite (one reduction per parameter, no copy to the host). */
+    public static boolean allFinite(java.util.List<dev.frost.freeze.optim.ParamGroup> groups) {
+        return Autograd.withoutRecording(() -> {
+            for (var g : groups) {
+                for (Parameter p : g.parameters().values()) {
+                    try (NDArray s = p.getArray().sum()) {
+                        if (!Float.isFinite(s.getFloat())) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
     /**
      * The L2 norm of all the parameters' gradients together; when {@code maxNorm > 0} and the norm exceeds it, scales
      * every gradient in place by {@code maxNorm / (norm + 1e-6)}. Returns the norm before clipping.

@@ -30,6 +30,7 @@ public final class TrainConfig {
     private final boolean dropLast;
     private final boolean noDecayOnBiasAndNorm;
     private final LrSchedule momentumSchedule;
+    private final boolean divergenceGuard;
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
@@ -52,6 +53,7 @@ public final class TrainConfig {
         this.dropLast = b.dropLast;
         this.noDecayOnBiasAndNorm = b.noDecayOnBiasAndNorm;
         this.momentumSchedule = b.momentumSchedule;
+        this.divergenceGuard = b.divergenceGuard;
     }
 
     public static Builder builder() {
@@ -80,6 +82,7 @@ public final class TrainConfig {
         b.dropLast = dropLast;
         b.noDecayOnBiasAndNorm = noDecayOnBiasAndNorm;
         b.momentumSchedule = momentumSchedule;
+        b.divergenceGuard = divergenceGuard;
         return b;
     }
 
@@ -175,6 +178,14 @@ public final class TrainConfig {
         return momentumSchedule;
     }
 
+    /**
+     * Whether a non-finite loss, or non-finite weights after an update, stop training at once with an error naming
+     * the step (on by default).
+     */
+    public boolean divergenceGuard() {
+        return divergenceGuard;
+    }
+
     /** Every setting by name, for run records (objects by their names). */
     public java.util.Map<String, Object> describe() {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
@@ -196,6 +207,7 @@ public final class TrainConfig {
         m.put("augmentedViews", augmentedViews);
         m.put("prefetch", prefetch);
         m.put("measureFullStep", measureFullStep);
+        m.put("divergenceGuard", divergenceGuard);
         return m;
     }
 
@@ -224,6 +236,16 @@ public final class TrainConfig {
         private boolean dropLast;
         private boolean noDecayOnBiasAndNorm;
         private LrSchedule momentumSchedule;
+        private boolean divergenceGuard = true;
+
+        /**
+         * On by default: a non-finite loss, or non-finite weights after an update, stop training at once with a
+         * one-line error naming the step, before anything (a checkpoint, an evaluation) sees the diverged model.
+         */
+        public Builder optDivergenceGuard(boolean guard) {
+            this.divergenceGuard = guard;
+            return this;
+        }
 
         /**
          * Sets the optimizer's momentum (SGD momentum, Adam beta1) every step from this schedule, e.g. fastai's

@@ -127,7 +127,13 @@ final class TrainStep {
                 norm = Gradients.clipByGlobalNorm(computed, config.gradientClipNorm());
             }
             List<ParamGroup> groups = ParamGroup.of(model, config.noDecayOnBiasAndNorm());
+            if (config.divergenceGuard() && !Double.isFinite(lossSum)) {
+                throw new Diverged("the loss is " + lossSum / total, groups);
+            }
             optimizer.step(groups, lr);
+            if (config.divergenceGuard() && !Gradients.allFinite(groups)) {
+                throw new Diverged("the update made weights non-finite (loss " + lossSum / total + ")", groups);
+            }
             markStale(computed, groups);
             long gradBytes = computed.stream().mapToLong(p -> p.getShape().size() * 4).sum();
             peakGradientBytes = Math.max(peakGradientBytes, gradBytes);
@@ -143,6 +149,13 @@ final class TrainStep {
     void resetPeaks() {
         peakGradientBytes = 0;
         peakStateBytes = 0;
+    }
+
+    /** A step that diverged; the trainer names the step and stops. */
+    static final class Diverged extends RuntimeException {
+        Diverged(String what, List<ParamGroup> groups) {
+            super(what, null, false, false);
+        }
     }
 
     /** Largest gradient-buffer bytes a step computed (parameters that required a gradient). */

@@ -154,11 +154,22 @@ public final class Trainer {
         int n = train.size();
         int bs = config.batchSize();
         int batches = config.dropLast() ? n / bs : BatchLoader.batches(n, bs);
+        if (!config.dropLast() && n % bs == 1 && n > 1 && config.accumulateBatches() == 1 && hasBatchNorm()) {
+            // libtorch refuses BatchNorm statistics of a single example ("more than 1 value per channel")
+            LOG.info("dataset '{}': the last batch would hold one example, which BatchNorm cannot normalize;"
+                    + " it is skipped each epoch", train.name());
+            batches = n / bs;
+        }
         if (batches == 0) {
             throw new FrostException("dataset '" + train.name() + "' has " + n + " examples, fewer than one batch of "
                     + bs + " with dropLast: lower the batch size or turn dropLast off");
         }
         return batches;
+    }
+
+    private boolean hasBatchNorm() {
+        return model.layers().stream().flatMap(l -> l.leaves().stream())
+                .anyMatch(l -> l.kind() == dev.frost.layers.LayerKind.BATCH_NORM);
     }
 
     private void resolveObjective(LabelKind kind) {
@@ -205,7 +216,14 @@ public final class Trainer {
                                 ctx.totalSteps));
                     }
                     long t0 = System.nanoTime();
-                    StepResult r = Autograd.exclusiveStep(() -> fitStep(train, micro, lr, acc, epoch, augSeed, ctx));
+                    StepResult r;
+                    try {
+                        r = Autograd.exclusiveStep(() -> fitStep(train, micro, lr, acc, epoch, augSeed, ctx));
+                    } catch (TrainStep.Diverged d) {
+                        throw new FrostException("training diverged at step " + (progress.globalStep() + 1)
+                                + " (epoch " + (epoch + 1) + "): " + d.getMessage() + "; lower the learning rate"
+                                + " or clip gradients (the guard: TrainConfig.optDivergenceGuard)");
+                    }
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     acc.addStep(r, seconds, acc.lastStepHadFrozen ? fullStepTime(train, (int) r.examples()) : seconds);
                     if (!Double.isFinite(r.meanLoss()) && !acc.reportedNonFinite) {

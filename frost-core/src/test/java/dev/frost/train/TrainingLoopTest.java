@@ -398,4 +398,41 @@ class TrainingLoopTest {
             assertTrue(m.frozenPaths().containsAll(Set.of("fc1", "fc2")), "the freeze state is untouched");
         }
     }
+
+    @Test
+    void theDivergenceGuardStopsAtTheFirstBadStepByDefault() {
+        try (FrostModel m = mlp(13)) {
+            Trainer t = new Trainer(m, new Sgd(0.9, false, 0), cfg(16).optLearningRate(1e6).build());
+            FrostException e = assertThrows(FrostException.class, () -> t.fit(DATA, null, 5));
+            assertTrue(e.getMessage().startsWith("training diverged at step "), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"));
+            // the update that would have made the weights non-finite is caught, so no later step ran
+            int step = Integer.parseInt(e.getMessage().replaceAll("^training diverged at step (\\d+).*$", "$1"));
+            assertEquals(step - 1, t.progress().globalStep());
+        }
+        try (FrostModel m = mlp(13)) {
+            // with the guard off, the run goes on and its metrics say NaN rather than a number
+            FitResult r = new Trainer(m, new Sgd(0.9, false, 0), cfg(16).optLearningRate(1e6)
+                    .optDivergenceGuard(false).build()).fit(DATA, DATA, 3);
+            assertTrue(Double.isNaN(r.last().validAccuracy()), "accuracy of a diverged model: " + r.last());
+        }
+    }
+
+    @Test
+    void aLastBatchOfOneIsSkippedWhenBatchNormWouldSeeIt() {
+        ArrayDataset odd = DATA.subset("odd", java.util.stream.IntStream.range(0, 33).toArray());
+        try (FrostModel m = FrostModel.builder(new Shape(12)).addGroup("body", Layers.linear("fc", 8),
+                Layers.batchNorm("bn"), Layers.relu("relu")).addGroup("head", Layers.linear("out", 3)).build()) {
+            FitResult r = new Trainer(m, new Sgd(0, false, 0), cfg(32).setEpochs(2).build()).fit(odd, odd);
+            assertEquals(1, r.last().steps());
+            for (float v : m.layer("bn").allParameters().get("runningVar").getArray().toFloatArray()) {
+                assertTrue(Float.isFinite(v) && v > 0, "running variance " + v);
+            }
+        }
+        try (FrostModel m = mlp(14)) {
+            // without BatchNorm the single example trains as usual
+            assertEquals(2, new Trainer(m, new Sgd(0, false, 0), cfg(32).build()).fit(
+                    DATA.subset("odd", java.util.stream.IntStream.range(0, 33).toArray()), null).last().steps());
+        }
+    }
 }

@@ -42,7 +42,11 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     private final Map<String, State> states = new LinkedHashMap<>();
-    private final NDManager stateManager = FrostEngine.newManager();
+    /**
+     * Owns the state buffers. Created on first use under the model's manager, so an optimizer nobody closes is
+     * still freed with its model; {@link #close()} frees it earlier.
+     */
+    private NDManager stateManager;
     private NDManager scratch;
 
     /** Short name used in checkpoints ("sgd", "adamw"). */
@@ -74,7 +78,17 @@ public abstract class Optimizer implements AutoCloseable {
      */
     public final void step(List<ParamGroup> groups, double baseLr) {
         Set<String> live = new HashSet<>();
-        try (NDManager tmp = FrostEngine.newManager()) {
+        NDManager owner = null;
+        for (ParamGroup g : groups) {
+            for (Parameter p : g.parameters().values()) {
+                owner = p.getArray().getManager();
+                break;
+            }
+            if (owner != null) {
+                break;
+            }
+        }
+        try (NDManager tmp = owner == null ? FrostEngine.newManager() : manager(owner).newSubManager()) {
             scratch = tmp;
             Autograd.withoutRecording(() -> {
                 for (ParamGroup g : groups) {
@@ -102,6 +116,13 @@ public abstract class Optimizer implements AutoCloseable {
             states.get(name).buffers.values().forEach(NDArray::close);
             return true;
         });
+    }
+
+    private NDManager manager(NDManager model) {
+        if (stateManager == null || !stateManager.isOpen()) {
+            stateManager = model.newSubManager();
+        }
+        return stateManager;
     }
 
     private State newState(NDArray weight) {
@@ -181,6 +202,9 @@ public abstract class Optimizer implements AutoCloseable {
                 if (src == null) {
                     throw new dev.frost.FrostException("optimizer state for '" + name + "' lacks buffer '" + b + "'");
                 }
+                if (stateManager == null) {
+                    stateManager = FrostEngine.newManager(); // no model in sight yet: closed by close()
+                }
                 NDArray copy = stateManager.create(src.getShape(), src.getDataType());
                 src.copyTo(copy);
                 st.buffers.put(b, copy);
@@ -192,6 +216,8 @@ public abstract class Optimizer implements AutoCloseable {
     @Override
     public void close() {
         clearState();
-        stateManager.close();
+        if (stateManager != null) {
+            stateManager.close();
+        }
     }
 }
