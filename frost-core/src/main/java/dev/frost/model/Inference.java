@@ -89,7 +89,8 @@ public final class Inference {
         return model.predict(hb.toEngine(m).features(), side);
     }
 
-    private static void checkInput(FrostModel model, Dataset data) {
+    /** Refuses, in one line, a dataset that is empty or whose examples or side inputs do not fit the model. */
+    public static void checkInput(FrostModel model, Dataset data) {
         if (data.size() == 0) {
             throw new FrostException("dataset '" + data.name() + "' is empty");
         }

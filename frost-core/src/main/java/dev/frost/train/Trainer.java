@@ -390,13 +390,7 @@ public final class Trainer {
     }
 
     private void checkData(Dataset data) {
-        if (data.size() == 0) {
-            throw new FrostException("dataset '" + data.name() + "' is empty");
-        }
-        if (!data.exampleShape().equals(model.inputShape())) {
-            throw new FrostException("dataset '" + data.name() + "' has examples of shape " + data.exampleShape()
-                    + " but the model expects " + model.inputShape());
-        }
+        Inference.checkInput(model, data);
         Shape out = model.outputShape();
         long outputs = out.get(out.dimension() - 1);
         if (data.labelKind() == LabelKind.CLASS ? data.labelWidth() > outputs : data.labelWidth() != outputs) {
