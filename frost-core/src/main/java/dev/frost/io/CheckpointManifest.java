@@ -17,10 +17,13 @@ public record CheckpointManifest(
         ScheduleState schedule,
         RngState rng,
         Map<String, Map<String, Object>> policies,
-        List<String> layers) {
+        List<String> layers,
+        String trainData) {
 
     public static final String FORMAT = "frost-checkpoint";
-    public static final int VERSION = 1;
+    /** 2: freeze state as paths, fit-call progress, the training data's fingerprint. Version 1 still loads. */
+    public static final int VERSION = 2;
+    private static final java.util.regex.Pattern FILE = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     /** A tensors file beside the manifest, with the SHA-256 of its bytes. */
     public record FileRef(String file, String sha256) {}
@@ -48,4 +51,52 @@ public record CheckpointManifest(
 
     /** Frost reseeds libtorch from (seed, global step) every step, so these two numbers are the whole RNG state. */
     public record RngState(long seed, long globalStep) {}
+
+    /**
+     * Checks every field a loader relies on, so that a damaged or hand-edited manifest is refused in one line before
+     * anything is read or overwritten: types and ranges, file names confined to the checkpoint folder, checksums.
+     */
+    public void validate(String where) {
+        require(FORMAT.equals(format), where, "is not a Frost checkpoint (format " + format + ")");
+        require(version >= 1 && version <= VERSION, where, "has version " + version + "; this Frost reads versions"
+                + " 1.." + VERSION + " (written by a newer Frost?)");
+        require(weights != null, where, "names no weights file");
+        checkFile(weights, where);
+        require(freeze != null && freeze.lrMultipliers() != null
+                && (freeze.frozenLayers() != null || freeze.frozenPaths() != null), where, "has no freeze state");
+        freeze.lrMultipliers().forEach((g, m) -> require(g != null && m != null && Double.isFinite(m) && m >= 0,
+                where, "has an invalid learning-rate multiplier for group " + g + ": " + m));
+        if (optimizer != null) {
+            require(optimizer.type() != null && optimizer.steps() != null && optimizer.hyperParameters() != null,
+                    where, "has an incomplete optimizer entry");
+            checkFile(optimizer.file(), where);
+            optimizer.steps().forEach((k, n) -> require(k != null && n != null && n >= 0, where,
+                    "has an invalid optimizer step count for " + k + ": " + n));
+        }
+        if (progress != null) {
+            require(progress.epoch() >= 0 && progress.stepInEpoch() >= 0 && progress.globalStep() >= 0
+                    && progress.fitCall() >= 0 && progress.callStartEpoch() >= 0 && progress.callStartStep() >= 0
+                    && progress.callEpochs() >= 0 && progress.callStartEpoch() <= progress.epoch()
+                    && progress.callStartStep() <= progress.globalStep()
+                    && progress.stepInEpoch() <= progress.globalStep(), where, "has an impossible progress " + progress);
+            require(schedule != null && rng != null && schedule.name() != null && schedule.epochs() > 0
+                    && schedule.batchSize() > 0 && Double.isFinite(schedule.baseLearningRate())
+                    && schedule.baseLearningRate() > 0, where, "has a progress but no valid schedule or seed");
+        }
+    }
+
+    private static void checkFile(FileRef ref, String where) {
+        require(ref != null && ref.file() != null && FILE.matcher(ref.file()).matches()
+                && !ref.file().startsWith("."), where, "names a file outside its folder: " + (ref == null ? null
+                : ref.file()));
+        require(ref.sha256() != null && ref.sha256().matches("[0-9a-f]{64}"), where, "has no valid SHA-256 for "
+                + ref.file());
+    }
+
+    private static void require(boolean ok, String where, String problem) {
+        if (!ok) {
+            String msg = where + " " + problem;
+            throw new dev.frost.FrostException(msg.length() > 280 ? msg.substring(0, 277) + "..." : msg);
+        }
+    }
 }

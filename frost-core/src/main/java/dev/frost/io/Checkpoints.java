@@ -25,8 +25,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Saves and loads checkpoints in a directory: {@code model.safetensors}, {@code optimizer.safetensors} and
- * {@code checkpoint.json}. The manifest is written last, so a crash mid-save leaves the previous checkpoint whole.
+ * Saves and loads checkpoints in a folder. Each save is a complete new version ({@code model.safetensors},
+ * {@code optimizer.safetensors}, {@code checkpoint.json}) published by atomically replacing a pointer
+ * ({@link CheckpointStore}), so a crash at any instant leaves the previous checkpoint loadable; the last few versions
+ * and the best are kept. Loading is all-or-nothing: the manifest is validated field by field, every file against its
+ * checksum, every tensor against the model, and (for a resume) the optimizer, seed, schedule and batch size against
+ * the trainer, before anything is overwritten. A non-finite model is never written.
  */
 public final class Checkpoints {
     public static final String WEIGHTS = "model.safetensors";
@@ -34,22 +38,36 @@ public final class Checkpoints {
     public static final String MANIFEST = "checkpoint.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** Versions kept besides the latest and the best. */
+    public static final int KEEP_LAST = 3;
+
     private Checkpoints() {}
 
     /** Weights and freeze state only: a model to load elsewhere (a pretrained base). */
-    public static void saveModel(Path dir, FrostModel model) {
-        write(dir, model, null, null);
+    public static Path saveModel(Path dir, FrostModel model) {
+        return write(dir, model, null, null, false, KEEP_LAST);
     }
 
-    /** Everything a resumed run needs. */
-    public static void save(Path dir, Trainer trainer) {
-        write(dir, trainer.model(), trainer.optimizer(), trainer);
+    /** Everything a resumed run needs, as a new version in {@code dir}; returns the version's folder. */
+    public static Path save(Path dir, Trainer trainer) {
+        return save(dir, trainer, false, KEEP_LAST);
     }
 
-    private static void write(Path dir, FrostModel model, Optimizer optimizer, Trainer trainer) {
+    /**
+     * Like {@link #save(Path, Trainer)}; {@code best} also points {@code BEST} at this version, and the
+     * {@code keepLast} newest versions (plus the best) are kept.
+     */
+    public static Path save(Path dir, Trainer trainer, boolean best, int keepLast) {
+        return write(dir, trainer.model(), trainer.optimizer(), trainer, best, keepLast);
+    }
+
+    private static Path write(Path root, FrostModel model, Optimizer optimizer, Trainer trainer, boolean best,
+                              int keepLast) {
         Map<String, NDArray> weights = new LinkedHashMap<>();
         model.stateTensors().forEach((k, p) -> weights.put(k, p.getArray()));
+        requireFinite(weights, root);
         byte[] weightBytes = SafeTensors.encode(weights);
+        Path dir = CheckpointStore.begin(root, trainer == null ? 0 : trainer.progress().globalStep());
         AtomicFiles.write(dir.resolve(WEIGHTS), weightBytes);
         CheckpointManifest.OptimizerRef optRef = null;
         if (optimizer != null) {
@@ -88,35 +106,76 @@ public final class Checkpoints {
                 new CheckpointManifest.FileRef(WEIGHTS, AtomicFiles.sha256(weightBytes)), optRef,
                 new CheckpointManifest.FreezeState(new ArrayList<>(model.frozenLayerNames()), model.isTrainBn(),
                         multipliers, new ArrayList<>(model.frozenPaths())),
-                progress, schedule, rng, policies, layers);
+                progress, schedule, rng, policies, layers, trainer == null ? null : trainer.trainDataFingerprint());
+        byte[] manifestBytes;
         try {
-            AtomicFiles.write(dir.resolve(MANIFEST), JSON.writeValueAsBytes(manifest));
+            manifestBytes = JSON.writeValueAsBytes(manifest);
         } catch (IOException e) {
             throw new FrostException("cannot serialize checkpoint manifest: " + e.getMessage(), e);
         }
+        AtomicFiles.write(dir.resolve(MANIFEST), manifestBytes);
+        return CheckpointStore.publish(root, dir, AtomicFiles.sha256(manifestBytes), best, keepLast);
     }
 
-    /** Reads and verifies the manifest of a checkpoint directory. */
+    private static void requireFinite(Map<String, NDArray> tensors, Path where) {
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            try (NDArray s = e.getValue().sum()) {
+                if (!Float.isFinite(s.getFloat())) {
+                    throw new FrostException("refusing to write checkpoint " + where + ": tensor '" + e.getKey()
+                            + "' is not finite (the run diverged; the previous checkpoint is kept)");
+                }
+            }
+        }
+    }
+
+    /** Reads and validates the manifest of the checkpoint in {@code dir} (its latest version). */
     public static CheckpointManifest readManifest(Path dir) {
-        Path file = dir.resolve(MANIFEST);
+        return read(CheckpointStore.resolve(dir)).manifest();
+    }
+
+    /** A checkpoint version found on disk: its folder and its validated manifest. */
+    private record Found(Path folder, CheckpointManifest manifest) {}
+
+    private static Found read(CheckpointStore.Resolved r) {
+        Path file = r.folder().resolve(MANIFEST);
         byte[] bytes = AtomicFiles.read(file);
+        if (bytes.length > (16 << 20)) {
+            throw new FrostException("checkpoint manifest " + file + " is " + bytes.length + " bytes: not a manifest");
+        }
+        if (r.manifestSha256() != null && !AtomicFiles.sha256(bytes).equals(r.manifestSha256())) {
+            throw new FrostException("checkpoint manifest " + file + " was modified after it was written"
+                    + " (its SHA-256 does not match the LATEST pointer)");
+        }
         CheckpointManifest m;
         try {
             m = JSON.readValue(bytes, CheckpointManifest.class);
         } catch (IOException e) {
-            throw new FrostException("checkpoint manifest " + file + " is not valid JSON: "
-                    + e.getMessage().lines().findFirst().orElse(""), e);
+            String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new FrostException("checkpoint manifest " + file + " is not valid: "
+                    + (first.length() > 160 ? first.substring(0, 160) + "..." : first), e);
         }
-        if (!CheckpointManifest.FORMAT.equals(m.format()) || m.version() != CheckpointManifest.VERSION) {
-            throw new FrostException(file + " is not a Frost checkpoint of version " + CheckpointManifest.VERSION
-                    + " (format " + m.format() + ", version " + m.version() + ")");
+        if (m == null) {
+            throw new FrostException("checkpoint manifest " + file + " is empty");
         }
-        return m;
+        m.validate("checkpoint manifest " + file);
+        return new Found(r.folder(), m);
     }
 
     /** Loads weights and freeze state into a model of the same architecture; returns the manifest. */
     public static CheckpointManifest loadModel(Path dir, FrostModel model) {
-        CheckpointManifest m = readManifest(dir);
+        Found f = read(CheckpointStore.resolve(dir));
+        return loadModel(f, model, null);
+    }
+
+    /** Loads the best version (by the monitored metric of the run that wrote it) into a model. */
+    public static CheckpointManifest loadBest(Path dir, FrostModel model) {
+        return loadModel(read(CheckpointStore.resolveBest(dir)), model, null);
+    }
+
+    /** Validates everything, then (and only then) applies weights, freeze state and {@code then}. */
+    private static CheckpointManifest loadModel(Found f, FrostModel model, java.util.function.Consumer<NDManager> then) {
+        Path dir = f.folder();
+        CheckpointManifest m = f.manifest();
         try (NDManager tmp = FrostEngine.newManager()) {
             Map<String, NDArray> tensors = readTensors(dir, m.weights(), tmp);
             Map<String, Parameter> targets = model.stateTensors();
@@ -138,6 +197,10 @@ public final class Checkpoints {
             if (!extra.isEmpty()) {
                 throw new FrostException("checkpoint " + dir + " has tensor(s) " + extra + " that the model lacks");
             }
+            checkFreezeState(m.freeze(), model, dir);
+            if (then != null) {
+                then.accept(tmp); // the caller's validation and reads, still before anything is overwritten
+            }
             for (Map.Entry<String, Parameter> e : targets.entrySet()) {
                 tensors.get(e.getKey()).copyTo(e.getValue().getArray());
             }
@@ -146,36 +209,65 @@ public final class Checkpoints {
         return m;
     }
 
+    private static void checkFreezeState(CheckpointManifest.FreezeState freeze, FrostModel model, Path dir) {
+        try {
+            model.checkFrozenPaths(freeze.frozenPaths() != null ? freeze.frozenPaths() : freeze.frozenLayers());
+        } catch (FrostException e) {
+            throw new FrostException("checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+        for (String g : freeze.lrMultipliers().keySet()) {
+            if (model.groups().stream().noneMatch(x -> x.name().equals(g))) {
+                throw new FrostException("checkpoint " + dir + " names group '" + g + "' that the model lacks");
+            }
+        }
+    }
+
     /** Loads a full checkpoint: weights, freeze state, optimizer state and progress. */
     public static CheckpointManifest resume(Path dir, Trainer trainer) {
-        CheckpointManifest m = loadModel(dir, trainer.model());
+        return resume(dir, trainer, false);
+    }
+
+    /**
+     * Like {@link #resume(Path, Trainer)}. The saved schedule, base learning rate, epochs, batch size, optimizer
+     * hyper-parameters and training data must match the trainer's (another batch size silently runs other steps);
+     * {@code allowChanges} accepts a deliberate change. Nothing is overwritten when any check fails.
+     */
+    public static CheckpointManifest resume(Path dir, Trainer trainer, boolean allowChanges) {
+        Found f = read(CheckpointStore.resolve(dir));
+        CheckpointManifest m = f.manifest();
+        Path where = f.folder();
         if (m.optimizer() == null || m.progress() == null) {
-            throw new FrostException("checkpoint " + dir + " holds a model only (no optimizer state or progress):"
+            throw new FrostException("checkpoint " + where + " holds a model only (no optimizer state or progress):"
                     + " load it with Checkpoints.loadModel to start a new run from it");
         }
         if (!m.optimizer().type().equals(trainer.optimizer().type())) {
-            throw new FrostException("checkpoint " + dir + " was written by optimizer '" + m.optimizer().type()
+            throw new FrostException("checkpoint " + where + " was written by optimizer '" + m.optimizer().type()
                     + "' but the trainer uses '" + trainer.optimizer().type() + "'");
         }
         if (m.rng().seed() != trainer.config().seed()) {
-            throw new FrostException("checkpoint " + dir + " was written with seed " + m.rng().seed()
+            throw new FrostException("checkpoint " + where + " was written with seed " + m.rng().seed()
                     + " but the trainer uses seed " + trainer.config().seed() + ": resume with the same seed");
         }
-        try (NDManager tmp = FrostEngine.newManager()) {
-            trainer.optimizer().loadState(readTensors(dir, m.optimizer().file(), tmp), m.optimizer().steps());
+        if (!allowChanges) {
+            compareSettings(m, trainer, where);
         }
         Map<String, Map<String, Object>> saved = m.policies() == null ? Map.of() : m.policies();
-        for (Callback c : trainer.callbacks()) {
-            if (c instanceof FreezePolicy p && saved.containsKey(p.name())) {
-                p.restore(saved.get(p.name()));
-            }
-        }
         for (String name : saved.keySet()) {
             boolean present = trainer.callbacks().stream()
                     .anyMatch(c -> c instanceof FreezePolicy p && p.name().equals(name));
             if (!present) {
-                throw new FrostException("checkpoint " + dir + " holds the state of freezing policy '" + name
+                throw new FrostException("checkpoint " + where + " holds the state of freezing policy '" + name
                         + "' but the trainer has no such policy: resume with the same policies");
+            }
+        }
+        loadModel(f, trainer.model(), tmp -> {
+            Map<String, NDArray> state = readTensors(where, m.optimizer().file(), tmp);
+            checkOptimizerState(state, m.optimizer().steps().keySet(), trainer, where);
+            trainer.optimizer().loadState(state, m.optimizer().steps());
+        });
+        for (Callback c : trainer.callbacks()) {
+            if (c instanceof FreezePolicy p && saved.containsKey(p.name())) {
+                p.restore(saved.get(p.name()));
             }
         }
         var p = m.progress();
@@ -183,7 +275,56 @@ public final class Checkpoints {
                 ? new Progress(p.epoch(), p.stepInEpoch(), p.globalStep(), p.fitCall(), p.callStartEpoch(),
                         p.callStartStep(), p.callEpochs())
                 : new Progress(p.epoch(), p.stepInEpoch(), p.globalStep(), 1, 0, 0, m.schedule().epochs()));
+        trainer.expectTrainData(allowChanges ? null : m.trainData());
         return m;
+    }
+
+    private static void compareSettings(CheckpointManifest m, Trainer trainer, Path where) {
+        var c = trainer.config();
+        var s = m.schedule();
+        List<String> diffs = new ArrayList<>();
+        if (s.batchSize() != c.batchSize()) {
+            diffs.add("batch size " + s.batchSize() + " vs " + c.batchSize());
+        }
+        if (!s.name().equals(c.scheduleName())) {
+            diffs.add("schedule " + s.name() + " vs " + c.scheduleName());
+        }
+        if (s.baseLearningRate() != c.learningRate()) {
+            diffs.add("learning rate " + s.baseLearningRate() + " vs " + c.learningRate());
+        }
+        if (m.progress().callEpochs() > 0 ? false : s.epochs() != c.epochs()) {
+            diffs.add("epochs " + s.epochs() + " vs " + c.epochs());
+        }
+        Map<String, Object> hp = trainer.optimizer().hyperParameters();
+        m.optimizer().hyperParameters().forEach((k, v) -> {
+            Object now = hp.get(k);
+            if (now == null || !(v instanceof Number a && now instanceof Number b && a.doubleValue() == b.doubleValue())
+                    && !v.equals(now)) {
+                diffs.add("optimizer " + k + " " + v + " vs " + now);
+            }
+        });
+        if (!diffs.isEmpty()) {
+            throw new FrostException("checkpoint " + where + " was written with other settings (saved vs now: "
+                    + String.join(", ", diffs) + "); resume with the same settings, or allow the change"
+                    + " explicitly (Checkpoints.resume(dir, trainer, true))");
+        }
+    }
+
+    private static void checkOptimizerState(Map<String, NDArray> state, Set<String> params, Trainer trainer,
+                                            Path where) {
+        Map<String, Parameter> model = trainer.model().learnableParameters();
+        for (Map.Entry<String, NDArray> e : state.entrySet()) {
+            String name = e.getKey().contains(":") ? e.getKey().substring(0, e.getKey().lastIndexOf(':')) : "";
+            Parameter p = model.get(name);
+            if (p == null || !params.contains(name)) {
+                throw new FrostException("checkpoint " + where + " has optimizer state '" + e.getKey()
+                        + "' for no parameter of the model");
+            }
+            if (!e.getValue().getShape().equals(p.getArray().getShape())) {
+                throw new FrostException("checkpoint " + where + " has optimizer state '" + e.getKey() + "' of shape "
+                        + e.getValue().getShape() + ", but the parameter is " + p.getArray().getShape());
+            }
+        }
     }
 
     private static Map<String, NDArray> readTensors(Path dir, CheckpointManifest.FileRef ref, NDManager manager) {

@@ -402,6 +402,11 @@ public final class FrostModel implements AutoCloseable {
      * Makes everything trainable except the given qualified paths, each a layer at any depth ({@code res1},
      * {@code res1.body.conv1}) or a learnable parameter ({@code fc1.bias}).
      */
+    /** Throws, naming the path, when one of {@code paths} is no layer or parameter of this model; changes nothing. */
+    public void checkFrozenPaths(Collection<String> paths) {
+        FrozenPaths.check(this, paths);
+    }
+
     public FrostModel setFrozenPaths(Collection<String> paths) {
         FrozenPaths.restore(this, paths);
         return this;

@@ -33,11 +33,19 @@ final class FrozenPaths {
         return out;
     }
 
-    /** Everything trainable, then each path frozen; every path is checked before anything changes. */
-    static void restore(FrostModel model, Collection<String> paths) {
+    /** Checks that every path names a layer or parameter; changes nothing. */
+    static void check(FrostModel model, Collection<String> paths) {
         for (String path : paths) {
+            if (path == null) {
+                throw new dev.frost.FrostException("a frozen path is null");
+            }
             resolve(model, path, false);
         }
+    }
+
+    /** Everything trainable, then each path frozen; every path is checked before anything changes. */
+    static void restore(FrostModel model, Collection<String> paths) {
+        check(model, paths);
         model.layers().forEach(l -> l.setTrainable(true));
         for (String path : paths) {
             resolve(model, path, true);

@@ -56,6 +56,8 @@ public final class Trainer {
     private String reportedRefusal;
     private Loss loss;
     private List<Metric> metrics;
+    private String expectedTrainData;
+    private String trainData;
 
     public Trainer(FrostModel model, Optimizer optimizer, TrainConfig config, List<Callback> callbacks) {
         this.model = model;
@@ -95,6 +97,19 @@ public final class Trainer {
         this.progress = saved;
     }
 
+    /**
+     * The fingerprint (hex) the next fit's training data must have, or null for any: a resumed run refuses other
+     * data, which would silently train on other examples.
+     */
+    public void expectTrainData(String fingerprint) {
+        this.expectedTrainData = fingerprint;
+    }
+
+    /** Fingerprint (hex) of the training data of the current or last fit, or null before any fit. */
+    public String trainDataFingerprint() {
+        return trainData;
+    }
+
     /** Names of the metrics of the current (or last) fit. */
     public List<String> metricNames() {
         return metrics == null ? List.of() : metrics.stream().map(Metric::name).toList();
@@ -126,6 +141,13 @@ public final class Trainer {
                         + " labels but the training set '" + train.name() + "' has " + train.labelKind());
             }
         }
+        String fingerprint = Long.toHexString(train.fingerprint());
+        if (expectedTrainData != null && !expectedTrainData.equals(fingerprint)) {
+            throw new FrostException("training data '" + train.name() + "' (fingerprint " + fingerprint + ") is not"
+                    + " the data the resumed checkpoint was trained on (" + expectedTrainData + "); resume with the"
+                    + " same data or allow the change (Checkpoints.resume(dir, trainer, true))");
+        }
+        trainData = fingerprint;
         int batches = batchesPerEpoch(train);
         resolveObjective(train.labelKind());
         if (!progress.inCall()) {

@@ -1,5 +1,6 @@
 package dev.frost.io;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -79,15 +80,22 @@ class CheckpointsTest {
     void manifestWithoutFrozenPathsLoadsFromFrozenLayersAsOlderCheckpointsDo(@TempDir Path dir) throws Exception {
         try (FrostModel a = model(); FrostModel b = model()) {
             a.freezeTo(2);
-            Checkpoints.saveModel(dir, a);
-            Path manifest = dir.resolve(Checkpoints.MANIFEST);
+            Path version = Checkpoints.saveModel(dir.resolve("store"), a);
+            // an older checkpoint: files directly in a folder, no pointer, a version-1 manifest
+            Path legacy = Files.createDirectories(dir.resolve("legacy"));
+            for (String f : new String[] {Checkpoints.WEIGHTS, Checkpoints.MANIFEST}) {
+                Files.copy(version.resolve(f), legacy.resolve(f));
+            }
+            Path manifest = legacy.resolve(Checkpoints.MANIFEST);
             ObjectMapper json = new ObjectMapper();
             var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(Files.readAllBytes(manifest));
             assertEquals(json.valueToTree(a.frozenPaths()), root.at("/freeze/frozenPaths"),
                     "plain layers: the paths are the frozen layers' names");
             ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("freeze")).remove("frozenPaths");
+            root.put("version", 1);
+            root.remove("trainData");
             Files.write(manifest, json.writeValueAsBytes(root));
-            Checkpoints.loadModel(dir, b);
+            Checkpoints.loadModel(legacy, b);
             assertEquals(a.frozenLayerNames(), b.frozenLayerNames());
             assertEquals(a.frozenPaths(), b.frozenPaths());
             assertTrue(b.frozenLayerNames().containsAll(java.util.Set.of("conv1", "bn2")));
@@ -140,8 +148,7 @@ class CheckpointsTest {
     @Test
     void tamperedTruncatedOrMismatchedCheckpointsAreRefused(@TempDir Path dir) throws Exception {
         try (FrostModel m = model()) {
-            Checkpoints.saveModel(dir, m);
-            Path weights = dir.resolve(Checkpoints.WEIGHTS);
+            Path weights = Checkpoints.saveModel(dir, m).resolve(Checkpoints.WEIGHTS);
             byte[] good = Files.readAllBytes(weights);
 
             byte[] flipped = good.clone();
@@ -159,15 +166,14 @@ class CheckpointsTest {
                 assertTrue(e.getMessage().contains("shape mismatch for tensor 'conv3.weight'"), e.getMessage());
             }
             e = assertThrows(FrostException.class, () -> Checkpoints.loadModel(dir.resolve("missing"), m));
-            assertTrue(e.getMessage().contains("no such file"), e.getMessage());
+            assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         }
     }
 
     @Test
     void weightsFileIsStandardSafetensors(@TempDir Path dir) throws Exception {
         try (FrostModel m = model()) {
-            Checkpoints.saveModel(dir, m);
-            byte[] bytes = Files.readAllBytes(dir.resolve(Checkpoints.WEIGHTS));
+            byte[] bytes = Files.readAllBytes(Checkpoints.saveModel(dir, m).resolve(Checkpoints.WEIGHTS));
             long headerLen = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             JsonNode header = new ObjectMapper().readTree(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8));
             JsonNode conv = header.get("conv1.weight");
@@ -179,16 +185,21 @@ class CheckpointsTest {
     }
 
     @Test
-    void failedSaveLeavesThePreviousCheckpointIntact(@TempDir Path dir) throws Exception {
-        try (FrostModel m = model()) {
+    void aNonFiniteModelIsNeverWrittenAndThePreviousCheckpointStays(@TempDir Path dir) throws Exception {
+        try (FrostModel m = model(); FrostModel back = model()) {
             Checkpoints.saveModel(dir, m);
-            byte[] manifest = Files.readAllBytes(dir.resolve(Checkpoints.MANIFEST));
-            Path blocked = dir.resolve(Checkpoints.WEIGHTS + ".tmp");
-            Files.createDirectory(blocked);
-            Files.writeString(blocked.resolve("x"), "block the temp file");
-            assertThrows(FrostException.class, () -> Checkpoints.saveModel(dir, m));
-            assertArrayEquals(manifest, Files.readAllBytes(dir.resolve(Checkpoints.MANIFEST)));
-            Checkpoints.loadModel(dir, m);
+            Map<String, float[]> good = Snapshots.of(m);
+            NDArray w = m.layer("conv1").allParameters().get("weight").getArray();
+            float[] bad = w.toFloatArray();
+            bad[0] = Float.NaN;
+            try (NDArray nan = w.getManager().create(bad, w.getShape())) {
+                nan.copyTo(w);
+            }
+            FrostException e = assertThrows(FrostException.class, () -> Checkpoints.saveModel(dir, m));
+            assertTrue(e.getMessage().contains("conv1.weight") && e.getMessage().contains("not finite"),
+                    e.getMessage());
+            Checkpoints.loadModel(dir, back);
+            assertTrue(Snapshots.changed(good, Snapshots.of(back)).isEmpty(), "the last good checkpoint loads");
         }
     }
 }

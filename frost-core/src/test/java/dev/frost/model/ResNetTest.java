@@ -225,7 +225,7 @@ class ResNetTest {
             a.layer("res2_1").setParameterTrainable("body.conv2.bias", false);
             Trainer t = new Trainer(a, new AdamW(), config(1, null));
             t.fit(DATA, null);
-            Checkpoints.save(dir, t);
+            Path version = Checkpoints.save(dir, t);
 
             Trainer resumed = new Trainer(b, new AdamW(), config(1, null));
             Checkpoints.resume(dir, resumed);
@@ -240,7 +240,7 @@ class ResNetTest {
             assertEquals(t.optimizer().statefulParameters(), resumed.optimizer().statefulParameters());
             assertTrue(resumed.optimizer().hasState("res2_1.body.conv1.weight"));
 
-            JsonNode manifest = new ObjectMapper().readTree(Files.readAllBytes(dir.resolve(Checkpoints.MANIFEST)));
+            JsonNode manifest = new ObjectMapper().readTree(Files.readAllBytes(version.resolve(Checkpoints.MANIFEST)));
             assertTrue(manifest.at("/freeze/frozenPaths").toString().contains("res2_1.shortcut.bn"));
         }
     }
