@@ -77,6 +77,25 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
+        CliChecks.atLeast("--repeats", repeats, 1);
+        CliChecks.atLeast("--warmup", warmup, 0);
+        CliChecks.atLeast("--cache-examples", cacheExamples, 1);
+        if (seeds != null) {
+            CliChecks.atLeast("--seeds", seeds, 1);
+        }
+        if (epochs != null) {
+            CliChecks.atLeast("--epochs", epochs, 1);
+        }
+        if (trainSize != null) {
+            CliChecks.atLeast("--train-size", trainSize, 1);
+        }
+        for (String w : workloads) {
+            if (!w.equals("mlp") && !w.equals("cnn")) {
+                throw new FrostException("--workloads: unknown workload '" + w + "' (use mlp, cnn)");
+            }
+        }
+        CliChecks.writableFile("--json", json);
+        CliChecks.existingFolder("--data", data);
         if ("policies".equals(which)) {
             runPolicies();
             return;

@@ -1,6 +1,5 @@
 package dev.frost.cli;
 
-import dev.frost.FrostException;
 import dev.frost.data.ArrayDataset;
 import dev.frost.examples.DigitsGrid;
 import dev.frost.examples.DigitsTransfer;
@@ -45,9 +44,16 @@ final class DemoCommand implements Runnable {
 
     @Override
     public void run() {
-        if (seeds < 1 || epochs <= freezeEpochs || trainPerClass < 1) {
-            throw new FrostException("--seeds and --train-per-class must be >= 1 and --epochs > --freeze-epochs");
-        }
+        CliChecks.atLeast("--seeds", seeds, 1);
+        CliChecks.between("--train-per-class", trainPerClass, 1, 450);
+        CliChecks.atLeast("--epochs", epochs, 1);
+        CliChecks.between("--freeze-epochs", freezeEpochs, 0, epochs - 1);
+        CliChecks.positive("--base-lr", baseLr);
+        CliChecks.atLeast("--lr-mult", lrMult, 1);
+        CliChecks.atLeast("--batch", batch, 1);
+        CliChecks.writableFile("--json", json);
+        CliChecks.existingFolder("--base", base);
+        CliChecks.readableFile("--digits", digits);
         ArrayDataset data = digits == null ? DigitsGrid.embedded() : DigitsGrid.read(digits);
         DigitsTransfer.Report report = DigitsTransfer.run(new DigitsTransfer.Options(base, data, seeds,
                 trainPerClass, 50, epochs, freezeEpochs, batch, baseLr, lrMult, false));

@@ -12,6 +12,10 @@ public final class FrostCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the stack trace of an error.")
+    boolean debug;
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
@@ -23,14 +27,27 @@ public final class FrostCli implements Runnable {
 
     /** Runs the CLI and returns its exit code (used by tests). */
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new FrostCli());
+        FrostCli root = new FrostCli();
+        CommandLine cl = new CommandLine(root);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof FrostException) {
-                cmd.getErr().println("frost: " + ex.getMessage());
-                return 1;
+            boolean debug = java.util.Arrays.asList(args).contains("--debug");
+            if (debug) {
+                ex.printStackTrace(cmd.getErr());
             }
-            throw ex;
+            cmd.getErr().println("frost: " + oneLine(ex) + (debug || ex instanceof FrostException ? ""
+                    : " (run again with --debug for the stack trace)"));
+            return 1;
         });
         return cl.execute(args);
+    }
+
+    /** A user sees one line: a FrostException's message, or what went wrong and where, never a stack trace. */
+    static String oneLine(Exception ex) {
+        String msg = ex.getMessage();
+        if (!(ex instanceof FrostException)) {
+            msg = ex.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+        }
+        msg = msg == null ? ex.getClass().getSimpleName() : msg.lines().findFirst().orElse("");
+        return msg.length() > 300 ? msg.substring(0, 297) + "..." : msg;
     }
 }

@@ -41,6 +41,11 @@ final class PretrainCommand implements Runnable {
 
     @Override
     public void run() {
+        CliChecks.atLeast("--epochs", epochs, 1);
+        CliChecks.atLeast("--batch", batch, 1);
+        CliChecks.positive("--lr", lr);
+        CliChecks.writableFolder("--out", out);
+        CliChecks.existingFolder("--data", data);
         Path dir = data != null ? data : FashionMnist.defaultDir();
         ArrayDataset train = FashionMnist.train(dir);
         ArrayDataset test = FashionMnist.test(dir);

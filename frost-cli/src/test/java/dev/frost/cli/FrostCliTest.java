@@ -44,4 +44,38 @@ class FrostCliTest {
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("unknown benchmark 'nope'"), r[2]);
     }
+
+    @Test
+    void everyBadOptionIsRefusedInOneLineBeforeAnyWork(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path aFile = java.nio.file.Files.writeString(dir.resolve("file"), "x");
+        String[][] cases = {
+            {"--base-lr", "demo", "--base-lr", "-1"},
+            {"--lr-mult", "demo", "--lr-mult", "0"},
+            {"--seeds", "demo", "--seeds", "0"},
+            {"--freeze-epochs", "demo", "--epochs", "4", "--freeze-epochs", "4"},
+            {"--json", "demo", "--json", aFile.resolve("out.json").toString()},
+            {"--json", "demo", "--json", dir.toString()},
+            {"--base", "demo", "--base", dir.resolve("none").toString()},
+            {"--cache-examples", "bench", "freeze", "--cache-examples", "-5"},
+            {"--workloads", "bench", "freeze", "--workloads", "gpu"},
+            {"--out", "pretrain", "--out", aFile.resolve("x").toString()},
+            {"--epochs", "pretrain", "--epochs", "0"},
+        };
+        for (String[] c : cases) {
+            long t0 = System.nanoTime();
+            String[] r = run(java.util.Arrays.copyOfRange(c, 1, c.length));
+            assertEquals("1", r[0], String.join(" ", c) + ": " + r[2]);
+            assertEquals(1, r[2].strip().lines().count(), r[2]);
+            assertTrue(r[2].startsWith("frost: " + c[0]), String.join(" ", c) + " -> " + r[2]);
+            assertTrue((System.nanoTime() - t0) / 1e9 < 5, "refused before any work: " + String.join(" ", c));
+        }
+    }
+
+    @Test
+    void anUnexpectedErrorIsOneLineUnlessDebugIsOn() {
+        String[] r = run("demo", "--digits", "/proc/self/status", "--seeds", "1");
+        assertEquals("1", r[0]);
+        assertEquals(1, r[2].strip().lines().count(), r[2]);
+    }
 }
