@@ -202,4 +202,73 @@ class CheckpointsTest {
             assertTrue(Snapshots.changed(good, Snapshots.of(back)).isEmpty(), "the last good checkpoint loads");
         }
     }
+
+    /** Two fit calls (frozen, then unfrozen with its own one-cycle); stopped at {@code stopAt} when given. */
+    private static Map<String, float[]> twoCalls(Path dir, long stopAt) {
+        try (FrostModel m = modelWithDropout(3)) {
+            TrainConfig cfg = config().toBuilder().optSchedule("onecycle").build();
+            Callback stop = new Callback() {
+                @Override
+                public void afterStep(TrainingContext ctx) {
+                    if (ctx.globalStep() == stopAt) {
+                        Checkpoints.save(dir, ctx.trainer());
+                        ctx.requestStop();
+                    }
+                }
+            };
+            Trainer t = new Trainer(m, new Sgd(0.9, true, 1e-3), cfg, stop);
+            m.freeze();
+            t.fit(DATA, null, 2);
+            if (t.progress().inCall()) {
+                return null;
+            }
+            m.unfreeze();
+            t.fit(DATA, null, 3);
+            return t.progress().inCall() ? null : Snapshots.of(m);
+        }
+    }
+
+    @Test
+    void aResumeContinuesTheRightFitCallAndItsSchedule(@TempDir Path dir) {
+        Map<String, float[]> uninterrupted = twoCalls(dir.resolve("unused"), -1);
+        assertEquals(null, twoCalls(dir, 16), "stopped in the second call (steps 13..30)");
+        try (FrostModel m = modelWithDropout(99)) {
+            Trainer t = new Trainer(m, new Sgd(0.9, true, 1e-3),
+                    config().toBuilder().optSchedule("onecycle").build());
+            Checkpoints.resume(dir, t);
+            assertEquals(2, t.progress().fitCall());
+            assertEquals(2, t.progress().callStartEpoch());
+            assertEquals(3, t.progress().callEpochs());
+            assertTrue(m.frozenPaths().isEmpty(), "the second call trains everything");
+            t.fit(DATA, null, 3); // continues the interrupted call, not a new one
+            Map<String, float[]> resumed = Snapshots.of(m);
+            uninterrupted.forEach((k, v) -> assertArrayEquals(v, resumed.get(k), "tensor " + k));
+        }
+    }
+
+    @Test
+    void modelCheckpointKeepsTheBestByTheMonitoredMetric(@TempDir Path dir) {
+        try (FrostModel m = modelWithDropout(5); FrostModel best = modelWithDropout(6)) {
+            ModelCheckpoint mc = new ModelCheckpoint(dir, "valid_loss", 0, 1);
+            java.util.List<Double> losses = new java.util.ArrayList<>();
+            java.util.List<Map<String, float[]>> states = new java.util.ArrayList<>();
+            Callback record = new Callback() {
+                @Override
+                public void afterEpoch(TrainingContext ctx) {
+                    losses.add(ctx.history().get(ctx.history().size() - 1).validLoss());
+                    states.add(Snapshots.of(ctx.model()));
+                }
+            };
+            new Trainer(m, new Sgd(0.9, true, 1e-3), config().toBuilder().optLearningRate(0.5).build(), record, mc)
+                    .fit(DATA, DATA, 4);
+            int argmin = 0;
+            for (int i = 1; i < losses.size(); i++) {
+                argmin = losses.get(i) < losses.get(argmin) ? i : argmin;
+            }
+            assertEquals(losses.get(argmin), mc.best(), 0);
+            Checkpoints.loadBest(dir, best);
+            Map<String, float[]> expected = states.get(argmin);
+            expected.forEach((k, v) -> assertArrayEquals(v, Snapshots.of(best).get(k), k));
+        }
+    }
 }
