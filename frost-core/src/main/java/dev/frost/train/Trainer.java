@@ -8,7 +8,6 @@ import dev.frost.data.Batch;
 import dev.frost.data.BatchLoader;
 import dev.frost.data.Dataset;
 import dev.frost.data.EpochOrder;
-import dev.frost.data.HostBatch;
 import dev.frost.data.LabelKind;
 import dev.frost.engine.Autograd;
 import dev.frost.engine.FrostEngine;
@@ -29,7 +28,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -270,7 +268,7 @@ public final class Trainer {
             if (!stopped) {
                 progress = progress.nextEpoch();
             }
-            LOG.debug(describe(record));
+            LOG.debug(record.describe());
             callbacks.forEach(c -> c.afterEpoch(ctx));
             stopped |= ctx.stopRequested;
         }
@@ -420,22 +418,5 @@ public final class Trainer {
                     + (data.labelKind() == LabelKind.REGRESSION ? "targets" : "classes") + " but the model outputs "
                     + outputs);
         }
-    }
-
-    /** One line per epoch: loss, metrics, time, FLOPs against full training. */
-    public static String describe(EpochRecord r) {
-        return String.format(Locale.ROOT,
-                "epoch %d: loss %.4f%s%s | %.1f s, %.2f GFLOP (%.0f%% of full), frozen groups %d",
-                r.epoch() + 1, r.trainLoss(), metricText(r.trainMetrics()),
-                Double.isNaN(r.validLoss()) ? "" : String.format(Locale.ROOT, " | valid loss %.4f%s",
-                        r.validLoss(), metricText(r.validMetrics())),
-                r.trainSeconds(), r.executedFlops() / 1e9,
-                r.fullFlops() == 0 ? 100.0 : 100.0 * r.executedFlops() / r.fullFlops(), r.frozenGroups());
-    }
-
-    private static String metricText(Map<String, Double> values) {
-        StringBuilder sb = new StringBuilder();
-        values.forEach((key, v) -> sb.append(String.format(Locale.ROOT, " %s %.4f", key, v)));
-        return sb.toString();
     }
 }
