@@ -21,8 +21,11 @@ public record CheckpointManifest(
         String trainData) {
 
     public static final String FORMAT = "frost-checkpoint";
-    /** 2: freeze state as paths, fit-call progress, the training data's fingerprint. Version 1 still loads. */
-    public static final int VERSION = 2;
+    /**
+     * 2: freeze state as paths, fit-call progress, the training data's fingerprint; 3: BERT tensors under Hugging
+     * Face's names. Older versions load through {@link CheckpointMigrations}.
+     */
+    public static final int VERSION = 3;
     private static final java.util.regex.Pattern FILE = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     /** A tensors file beside the manifest, with the SHA-256 of its bytes. */

@@ -177,7 +177,8 @@ public final class Checkpoints {
         Path dir = f.folder();
         CheckpointManifest m = f.manifest();
         try (NDManager tmp = FrostEngine.newManager()) {
-            Map<String, NDArray> tensors = readTensors(dir, m.weights(), tmp);
+            Map<String, NDArray> tensors = CheckpointMigrations.renameKeys(m.version(),
+                    readTensors(dir, m.weights(), tmp));
             Map<String, Parameter> targets = model.stateTensors();
             Set<String> missing = new HashSet<>(targets.keySet());
             missing.removeAll(tensors.keySet());
@@ -261,9 +262,11 @@ public final class Checkpoints {
             }
         }
         loadModel(f, trainer.model(), tmp -> {
-            Map<String, NDArray> state = readTensors(where, m.optimizer().file(), tmp);
-            checkOptimizerState(state, m.optimizer().steps().keySet(), trainer, where);
-            trainer.optimizer().loadState(state, m.optimizer().steps());
+            Map<String, NDArray> state = CheckpointMigrations.renameKeys(m.version(),
+                    readTensors(where, m.optimizer().file(), tmp));
+            Map<String, Long> steps = CheckpointMigrations.renameKeys(m.version(), m.optimizer().steps());
+            checkOptimizerState(state, steps.keySet(), trainer, where);
+            trainer.optimizer().loadState(state, steps);
         });
         for (Callback c : trainer.callbacks()) {
             if (c instanceof FreezePolicy p && saved.containsKey(p.name())) {

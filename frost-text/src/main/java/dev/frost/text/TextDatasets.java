@@ -2,24 +2,31 @@ package dev.frost.text;
 
 import ai.djl.ndarray.types.Shape;
 import dev.frost.data.ArrayDataset;
+import dev.frost.text.bert.Bert;
 
 import java.util.List;
 
-/** Labelled texts to a dataset of {@code (2, seqLen)} examples: token ids (zero-padded) and the attention mask. */
+/**
+ * Labelled texts to a dataset of token ids {@code (seqLen)} (zero-padded) with the side inputs a BERT model reads:
+ * {@code attention_mask} (1 for tokens) and {@code token_type_ids} (0: one segment).
+ */
 public final class TextDatasets {
     private TextDatasets() {}
 
     public static ArrayDataset encode(String name, List<String> texts, int[] labels, int classes,
                                       WordPieceTokenizer tokenizer, int seqLen) {
-        float[] x = new float[texts.size() * 2 * seqLen];
+        float[] ids = new float[texts.size() * seqLen];
+        float[] mask = new float[ids.length];
         for (int i = 0; i < texts.size(); i++) {
-            int[] ids = tokenizer.encode(texts.get(i), seqLen);
-            int base = i * 2 * seqLen;
-            for (int j = 0; j < ids.length; j++) {
-                x[base + j] = ids[j];
-                x[base + seqLen + j] = 1f;
+            int[] tokens = tokenizer.encode(texts.get(i), seqLen);
+            for (int j = 0; j < tokens.length; j++) {
+                ids[i * seqLen + j] = tokens[j];
+                mask[i * seqLen + j] = 1f;
             }
         }
-        return new ArrayDataset(name, x, labels, new Shape(2, seqLen), classes);
+        Shape shape = new Shape(seqLen);
+        return new ArrayDataset(name, ids, labels, shape, classes)
+                .withSideInput(Bert.ATTENTION_MASK, shape, mask)
+                .withSideInput(Bert.TOKEN_TYPE_IDS, shape, new float[ids.length]);
     }
 }

@@ -1,67 +1,129 @@
 package dev.frost.text.bert;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import dev.frost.FrostException;
 import dev.frost.layers.Layer;
 import dev.frost.layers.Layers;
 import dev.frost.model.FrostModel;
 
-/** BERT-family layers (as custom Frost layers with their FLOP counts) and the classifier built from them. */
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * BERT-family layers and the classifier built from them. An encoder layer is a composite of named sub-layers laid
+ * out as Hugging Face's modules ({@code attention.self.query}, {@code .key}, {@code .value},
+ * {@code attention.output.dense}, {@code attention.output.LayerNorm}, {@code intermediate.dense},
+ * {@code output.dense}, {@code output.LayerNorm}), so each can be frozen or adapted on its own and every tensor name
+ * maps one-to-one to Hugging Face's ({@link #huggingFaceName}). The batch carries {@code attention_mask} and
+ * {@code token_type_ids} as side inputs.
+ */
 public final class Bert {
+    /** Side input: 1 for tokens, 0 for padding. */
+    public static final String ATTENTION_MASK = "attention_mask";
+    /** Side input: segment ids (0 for single-sentence tasks). */
+    public static final String TOKEN_TYPE_IDS = "token_type_ids";
+    private static final Pattern HF_LAYER = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.(.+)$");
+    private static final Pattern FROST_LAYER = Pattern.compile("^layer(\\d+)\\.(.+)$");
+
     private Bert() {}
 
-    /** Sizes of a BERT-style encoder. */
+    /** Sizes of a BERT-style encoder; {@code layerNormEps} as the model's config (1e-12 for BERT and MiniLM). */
     public record Config(int vocabulary, int maxPositions, int typeVocabulary, int dim, int heads, int ffn,
-                         int layers) {
+                         int layers, float layerNormEps) {
         /** all-MiniLM-L6-v2: 30,522 tokens, 512 positions, 384 wide, 12 heads, FFN 1,536, 6 layers. */
-        public static final Config MINILM_L6 = new Config(30522, 512, 2, 384, 12, 1536, 6);
-    }
+        public static final Config MINILM_L6 = new Config(30522, 512, 2, 384, 12, 1536, 6, 1e-12f);
 
-    /**
-     * BERT embeddings: input {@code (2, S)} (token ids, attention mask, as floats), output {@code (S, dim + 1)}: the
-     * embedded sequence with the mask carried as its last channel, which the transformer layers pass along.
-     */
-    public static Layer tokenEmbeddings(String name, int vocabulary, int maxPositions, int typeVocabulary, int dim) {
-        requirePositive(name, "vocabulary", vocabulary);
-        requirePositive(name, "dim", dim);
-        return Layers.custom(name, new TokenEmbeddingsBlock(vocabulary, maxPositions, typeVocabulary, dim),
-                l -> 5L * l.outputShape().size());
-    }
-
-    /** A post-LayerNorm transformer encoder layer (BERT) on {@code (S, dim + 1)} masked sequences. */
-    public static Layer transformerLayer(String name, int dim, int heads, int ffn) {
-        requirePositive(name, "heads", heads);
-        if (dim % heads != 0) {
-            throw new FrostException("layer '" + name + "': dim " + dim + " is not divisible by " + heads + " heads");
+        public Config(int vocabulary, int maxPositions, int typeVocabulary, int dim, int heads, int ffn, int layers) {
+            this(vocabulary, maxPositions, typeVocabulary, dim, heads, ffn, layers, 1e-12f);
         }
-        return Layers.custom(name, new TransformerLayerBlock(dim, heads, ffn), l -> {
-            long s = l.inputShape().get(0);
-            long d = l.inputShape().get(1) - 1; // the last channel carries the attention mask
-            return s * (2 * 4 * d * d + 2 * 2 * d * (long) ffn) + 2 * 2 * s * s * d + 20 * s * d;
-        });
     }
 
-    /** Mean over unmasked positions: {@code (S, dim + 1)} to {@code (dim)}. */
-    public static Layer maskedMeanPool(String name) {
-        return Layers.custom(name, new MaskedMeanPoolBlock(), l -> l.inputShape().size());
+    /** Embeddings: token ids {@code (S)} and {@code token_type_ids} to {@code (S, dim)}. */
+    public static Layer tokenEmbeddings(String name, Config c) {
+        requirePositive(name, "vocabulary", c.vocabulary());
+        requirePositive(name, "dim", c.dim());
+        return Layers.custom(name, new TokenEmbeddingsBlock(c.vocabulary(), c.maxPositions(), c.typeVocabulary(),
+                c.dim(), c.layerNormEps()), l -> 5L * l.outputShape().size(), TOKEN_TYPE_IDS);
+    }
+
+    /** One post-LayerNorm encoder layer on {@code (S, dim)}, reading {@code attention_mask}. */
+    public static Layer encoderLayer(String name, Config c) {
+        int dim = c.dim();
+        requirePositive(name, "heads", c.heads());
+        if (dim % c.heads() != 0) {
+            throw new FrostException("layer '" + name + "': dim " + dim + " is not divisible by " + c.heads()
+                    + " heads");
+        }
+        Layer self = Layers.composite("self", List.of(Layers.linear("query", dim), Layers.linear("key", dim),
+                Layers.linear("value", dim), Layers.custom("attend", new SelfAttentionBlock(c.heads()), l -> {
+                    long s = l.inputShape().get(0);
+                    return 2L * 2 * s * s * dim + 5L * s * s * c.heads();
+                }, ATTENTION_MASK)), (x, ch) -> ch.run("attend", NDArrays.concat(new NDList(ch.run("query", x),
+                ch.run("key", x), ch.run("value", x)), 2)), null);
+        Layer attentionOutput = addAndNorm("output", dim, c.layerNormEps());
+        Layer attention = Layers.composite("attention", List.of(self, attentionOutput),
+                (x, ch) -> ch.run("output", NDArrays.concat(new NDList(ch.run("self", x), x), 2)), null);
+        Layer intermediate = Layers.composite("intermediate", List.of(Layers.linear("dense", c.ffn())),
+                (x, ch) -> Activation.gelu(ch.run("dense", x)), l -> l.outputShape().size());
+        Layer output = addAndNorm("output", dim, c.layerNormEps());
+        return Layers.composite(name, List.of(attention, intermediate, output), (x, ch) -> {
+            NDArray a = ch.run("attention", x);
+            return ch.run("output", NDArrays.concat(new NDList(ch.run("intermediate", a), a), 2));
+        }, null);
     }
 
     /**
-     * A BERT encoder with mean pooling and a linear head. Input {@code (2, seqLen)}: token ids and attention mask as
-     * floats. Groups: {@code embeddings}, {@code layer0}..{@code layerN-1}, {@code head} (pool + classifier).
+     * {@code LayerNorm(dense(h) + residual)} on {@code [h, residual]} side by side: Hugging Face's
+     * {@code BertSelfOutput} and {@code BertOutput}.
+     */
+    private static Layer addAndNorm(String name, int dim, float eps) {
+        return Layers.composite(name, List.of(Layers.linear("dense", dim),
+                Layers.custom("LayerNorm", new LayerNormBlock(eps), l -> 5L * l.outputShape().size())), (x, ch) -> {
+                    long width = x.getShape().get(x.getShape().dimension() - 1);
+                    NDList parts = x.split(new long[] {width - dim}, x.getShape().dimension() - 1);
+                    return ch.run("LayerNorm", ch.run("dense", parts.get(0)).add(parts.get(1)));
+                }, l -> l.outputShape().size());
+    }
+
+    /** Mean over the positions {@code attention_mask} marks: {@code (S, dim)} to {@code (dim)}. */
+    public static Layer maskedMeanPool(String name) {
+        return Layers.custom(name, new MaskedMeanPoolBlock(), l -> l.inputShape().size(), ATTENTION_MASK);
+    }
+
+    /**
+     * A BERT encoder with mean pooling and a linear head. Input: token ids {@code (seqLen)}; side inputs
+     * {@code attention_mask} and {@code token_type_ids} {@code (seqLen)}. Groups: {@code embeddings},
+     * {@code layer0}..{@code layerN-1}, {@code head} (pool + classifier).
      */
     public static FrostModel classifier(Config c, int seqLen, int classes, long seed) {
         if (seqLen < 1 || seqLen > c.maxPositions()) {
             throw new FrostException("sequence length must be in 1.." + c.maxPositions() + ", got " + seqLen);
         }
-        FrostModel.Builder b = FrostModel.builder(new Shape(2, seqLen)).optSeed(seed);
-        b.addGroup("embeddings", tokenEmbeddings("embeddings", c.vocabulary(), c.maxPositions(),
-                c.typeVocabulary(), c.dim()));
+        FrostModel.Builder b = FrostModel.builder(new Shape(seqLen)).optSeed(seed)
+                .addSideInput(ATTENTION_MASK, new Shape(seqLen)).addSideInput(TOKEN_TYPE_IDS, new Shape(seqLen));
+        b.addGroup("embeddings", tokenEmbeddings("embeddings", c));
         for (int i = 0; i < c.layers(); i++) {
-            b.addGroup("layer" + i, transformerLayer("layer" + i, c.dim(), c.heads(), c.ffn()));
+            b.addGroup("layer" + i, encoderLayer("layer" + i, c));
         }
         b.addGroup("head", maskedMeanPool("pool"), Layers.linear("classifier", classes));
         return b.build();
+    }
+
+    /** Frost's tensor name for a Hugging Face one: {@code encoder.layer.3.x} is {@code layer3.x}. */
+    public static String frostName(String huggingFace) {
+        Matcher m = HF_LAYER.matcher(huggingFace);
+        return m.matches() ? "layer" + m.group(1) + "." + m.group(2) : huggingFace;
+    }
+
+    /** Hugging Face's tensor name for a Frost one: {@code layer3.x} is {@code encoder.layer.3.x}. */
+    public static String huggingFaceName(String frost) {
+        Matcher m = FROST_LAYER.matcher(frost);
+        return m.matches() ? "encoder.layer." + m.group(1) + "." + m.group(2) : frost;
     }
 
     private static void requirePositive(String layer, String what, long value) {

@@ -7,14 +7,16 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
-/** Mean of the hidden states over unmasked positions (sentence-transformers' mean pooling). */
+/**
+ * Mean of the hidden states {@code (S, dim)} over the positions the side input {@code attention_mask} marks
+ * (sentence-transformers' mean pooling); output {@code (dim)}.
+ */
 public final class MaskedMeanPoolBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
-        NDArray packed = inputs.singletonOrThrow();
-        NDArray x = MaskedSequence.hidden(packed);
-        NDArray mask = MaskedSequence.mask(packed).expandDims(-1);
+        NDArray x = inputs.get(0);
+        NDArray mask = inputs.get(1).stopGradient().expandDims(-1);
         NDArray sum = x.mul(mask).sum(new int[] {1});
         NDArray count = mask.sum(new int[] {1}).maximum(1e-9f);
         return new NDList(sum.div(count));
@@ -23,6 +25,6 @@ public final class MaskedMeanPoolBlock extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape in = inputShapes[0];
-        return new Shape[] {new Shape(in.get(0), in.get(2) - 1)};
+        return new Shape[] {new Shape(in.get(0), in.get(2))};
     }
 }

@@ -13,23 +13,29 @@ import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 
-/** Word + position + token-type (type 0) embeddings, then LayerNorm (eps 1e-12), as in BERT. */
+/**
+ * BERT embeddings: word + position + token-type embeddings, then LayerNorm. Input: token ids {@code (S)} (floats
+ * holding integers) and the side input {@code token_type_ids} {@code (S)}; output {@code (S, dim)}. Parameter names
+ * are Hugging Face's ({@code word_embeddings.weight}, ..., {@code LayerNorm.weight}).
+ */
 public final class TokenEmbeddingsBlock extends AbstractBlock {
     private final int dim;
+    private final float epsilon;
     private final Parameter word;
     private final Parameter position;
     private final Parameter type;
     private final Parameter gamma;
     private final Parameter beta;
 
-    public TokenEmbeddingsBlock(int vocabulary, int maxPositions, int typeVocabulary, int dim) {
+    public TokenEmbeddingsBlock(int vocabulary, int maxPositions, int typeVocabulary, int dim, float epsilon) {
         this.dim = dim;
-        this.word = table("word_embeddings", vocabulary, dim);
-        this.position = table("position_embeddings", maxPositions, dim);
-        this.type = table("token_type_embeddings", typeVocabulary, dim);
-        this.gamma = addParameter(Parameter.builder().setName("ln_gamma").setType(Parameter.Type.GAMMA)
+        this.epsilon = epsilon;
+        this.word = table("word_embeddings.weight", vocabulary, dim);
+        this.position = table("position_embeddings.weight", maxPositions, dim);
+        this.type = table("token_type_embeddings.weight", typeVocabulary, dim);
+        this.gamma = addParameter(Parameter.builder().setName("LayerNorm.weight").setType(Parameter.Type.GAMMA)
                 .optShape(new Shape(dim)).optInitializer(new ConstantInitializer(1f)).build());
-        this.beta = addParameter(Parameter.builder().setName("ln_beta").setType(Parameter.Type.BETA)
+        this.beta = addParameter(Parameter.builder().setName("LayerNorm.bias").setType(Parameter.Type.BETA)
                 .optShape(new Shape(dim)).optInitializer(new ConstantInitializer(0f)).build());
     }
 
@@ -41,25 +47,25 @@ public final class TokenEmbeddingsBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
-        long s = x.getShape().get(2);
-        NDArray ids = x.get(new NDIndex(":, 0, :")).toType(DataType.INT64, false);
-        NDArray mask = x.get(new NDIndex(":, 1, :"));
+        NDArray x = inputs.get(0);
+        NDArray types = inputs.get(1).toType(DataType.INT64, false);
+        long s = x.getShape().get(1);
+        NDArray ids = x.toType(DataType.INT64, false);
         var ex = x.getNDArrayInternal();
         NDArray w = store.getValue(word, x.getDevice(), training);
         NDArray p = store.getValue(position, x.getDevice(), training);
         NDArray t = store.getValue(type, x.getDevice(), training);
         NDArray h = ex.embedding(ids, w, SparseFormat.DENSE).singletonOrThrow()
-                .add(p.get(new NDIndex(":" + s))).add(t.get(new NDIndex("0")));
-        NDArray normed = h.getNDArrayInternal().layerNorm(h, new Shape(dim),
-                store.getValue(gamma, x.getDevice(), training), store.getValue(beta, x.getDevice(), training), 1e-12f)
-                .singletonOrThrow();
-        return new NDList(MaskedSequence.pack(normed, mask));
+                .add(p.get(new NDIndex(":" + s)))
+                .add(ex.embedding(types, t, SparseFormat.DENSE).singletonOrThrow());
+        return new NDList(h.getNDArrayInternal().layerNorm(h, new Shape(dim),
+                store.getValue(gamma, x.getDevice(), training), store.getValue(beta, x.getDevice(), training),
+                epsilon).singletonOrThrow());
     }
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape in = inputShapes[0];
-        return new Shape[] {new Shape(in.get(0), in.get(2), dim + 1)};
+        return new Shape[] {new Shape(in.get(0), in.get(1), dim)};
     }
 }

@@ -3,6 +3,7 @@ package dev.frost.text.onnx;
 import dev.frost.FrostException;
 import dev.frost.model.FrostModel;
 import dev.frost.text.WordPieceTokenizer;
+import dev.frost.text.bert.Bert;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,64 +49,25 @@ public final class MiniLm {
     }
 
     /**
-     * Hugging Face / ONNX names to Frost names for {@code layers} encoder layers; the anonymous MatMul weights are
-     * named through the graph ({@link OnnxGraph#linearWeightNames()}) and transposed from [in, out] to [out, in].
+     * ONNX initializer names to Frost names. Named initializers are Hugging Face names, mapped one-to-one
+     * ({@link Bert#frostName}); the anonymous MatMul weights are named through the graph
+     * ({@link OnnxGraph#linearWeightNames()}) and transposed from [in, out] to PyTorch's [out, in].
      */
-    public static Map<String, WeightImport.Target> nameMap(OnnxGraph graph, int layers) {
+    public static Map<String, WeightImport.Target> nameMap(OnnxGraph graph) {
         Map<String, WeightImport.Target> m = new LinkedHashMap<>();
-        m.put("embeddings.word_embeddings.weight", t("embeddings.word_embeddings"));
-        m.put("embeddings.position_embeddings.weight", t("embeddings.position_embeddings"));
-        m.put("embeddings.token_type_embeddings.weight", t("embeddings.token_type_embeddings"));
-        m.put("embeddings.LayerNorm.weight", t("embeddings.ln_gamma"));
-        m.put("embeddings.LayerNorm.bias", t("embeddings.ln_beta"));
-        Map<String, String> hfToFrost = new LinkedHashMap<>();
-        for (int i = 0; i < layers; i++) {
-            String hf = "encoder.layer." + i + ".";
-            String fr = "layer" + i + ".";
-            hfToFrost.put(hf + "attention.self.query.", fr + "q_");
-            hfToFrost.put(hf + "attention.self.key.", fr + "k_");
-            hfToFrost.put(hf + "attention.self.value.", fr + "v_");
-            hfToFrost.put(hf + "attention.output.dense.", fr + "o_");
-            hfToFrost.put(hf + "intermediate.dense.", fr + "ffn1_");
-            hfToFrost.put(hf + "output.dense.", fr + "ffn2_");
-            m.put(hf + "attention.output.LayerNorm.weight", t(fr + "ln1_gamma"));
-            m.put(hf + "attention.output.LayerNorm.bias", t(fr + "ln1_beta"));
-            m.put(hf + "output.LayerNorm.weight", t(fr + "ln2_gamma"));
-            m.put(hf + "output.LayerNorm.bias", t(fr + "ln2_beta"));
-        }
-        hfToFrost.forEach((hf, fr) -> m.put(hf + "bias", t(fr + "bias")));
-        Map<String, String> weights = graph.linearWeightNames();
-        Set<String> named = new HashSet<>();
-        weights.forEach((onnxName, hfName) -> {
-            String prefix = hfName.substring(0, hfName.length() - "weight".length());
-            String fr = hfToFrost.get(prefix);
-            if (fr == null) {
-                throw new FrostException("ONNX weight '" + onnxName + "' (" + hfName + ") has no place in Frost's"
-                        + " MiniLM layers");
-            }
-            named.add(prefix);
-            m.put(onnxName, new WeightImport.Target(fr + "weight", true));
-        });
-        Set<String> unnamed = new HashSet<>(hfToFrost.keySet());
-        unnamed.removeAll(named);
-        if (!unnamed.isEmpty()) {
-            throw new FrostException("no MatMul weight found in the ONNX graph for " + unnamed);
+        Map<String, String> matmul = graph.linearWeightNames();
+        for (String name : graph.initializers().keySet()) {
+            String hf = matmul.get(name);
+            m.put(name, new WeightImport.Target(Bert.frostName(hf != null ? hf : name), hf != null));
         }
         return m;
     }
 
-    private static WeightImport.Target t(String frostName) {
-        return new WeightImport.Target(frostName, false);
-    }
-
     /** Loads the pretrained encoder (embeddings and every transformer layer) into {@code model}. */
     public static long loadPretrained(FrostModel model, OnnxGraph graph) {
-        int layers = (int) model.layers().stream().filter(l -> l.name().matches("layer\\d+")).count();
         Set<String> fill = new HashSet<>();
-        fill.add("embeddings");
-        for (int i = 0; i < layers; i++) {
-            fill.add("layer" + i);
-        }
-        return WeightImport.load(model, graph.initializers(), nameMap(graph, layers), fill);
+        model.layers().stream().map(l -> l.name()).filter(n -> n.equals("embeddings") || n.matches("layer\\d+"))
+                .forEach(fill::add);
+        return WeightImport.load(model, graph.initializers(), nameMap(graph), fill);
     }
 }

@@ -1,0 +1,50 @@
+package dev.frost.text.bert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Scaled dot-product attention over {@code heads}, with the padding mask. Input: query, key and value side by side
+ * {@code (S, 3·dim)} (the outputs of the {@code query}, {@code key}, {@code value} projections) and the side input
+ * {@code attention_mask} {@code (S)}; output: the context {@code (S, dim)}. No parameters.
+ */
+public final class SelfAttentionBlock extends AbstractBlock {
+    private final int heads;
+
+    public SelfAttentionBlock(int heads) {
+        this.heads = heads;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDArray qkv = inputs.get(0);
+        NDArray mask = inputs.get(1).stopGradient();
+        long b = qkv.getShape().get(0);
+        long s = qkv.getShape().get(1);
+        long dim = qkv.getShape().get(2) / 3;
+        long dh = dim / heads;
+        NDList parts = qkv.split(3, 2);
+        NDArray q = split(parts.get(0), b, s, dh);
+        NDArray k = split(parts.get(1), b, s, dh);
+        NDArray v = split(parts.get(2), b, s, dh);
+        // padding gets a large negative score, so its attention weight underflows to 0
+        NDArray maskBias = mask.sub(1f).mul(1e9f).reshape(b, 1, 1, s);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dh)).add(maskBias);
+        return new NDList(scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, s, dim));
+    }
+
+    private NDArray split(NDArray t, long b, long s, long dh) {
+        return t.reshape(b, s, heads, dh).transpose(0, 2, 1, 3);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        return new Shape[] {new Shape(in.get(0), in.get(1), in.get(2) / 3)};
+    }
+}
