@@ -79,7 +79,8 @@ public final class IdxReader {
             int n = readHeaderInt(in, file);
             int rows = readHeaderInt(in, file);
             int cols = readHeaderInt(in, file);
-            if (n <= 0 || rows <= 0 || cols <= 0 || (long) n * rows * cols > MAX_VALUES) {
+            if (n <= 0 || rows <= 0 || cols <= 0 || (long) rows * cols > MAX_VALUES
+                    || (long) n * rows * cols > MAX_VALUES) {
                 throw new FrostException(file + " has an implausible header: " + n + " images of " + rows + "x" + cols);
             }
             byte[] raw = readBody(in, file, 16, n * rows * cols, "pixels");

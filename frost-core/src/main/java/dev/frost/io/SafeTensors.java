@@ -68,7 +68,14 @@ public final class SafeTensors {
         Map<String, NDArray> out = new LinkedHashMap<>();
         try (NDManager staging = manager.newSubManager()) {
             for (Tensor t : tensors.values()) {
-                NDArray a = staging.create(t.data(), new Shape(t.shape()));
+                NDArray a;
+                try {
+                    a = staging.create(t.data(), new Shape(t.shape()));
+                } catch (RuntimeException e) {
+                    throw new FrostException("safetensors file " + what + ": the engine refused tensor "
+                            + Untrusted.quote(t.name()) + " of shape " + clip(t.shape()) + ": " + Untrusted.reason(e),
+                            e);
+                }
                 a.setName(t.name());
                 out.put(t.name(), a);
             }
@@ -190,6 +197,7 @@ public final class SafeTensors {
         }
         long[] shape = new long[shapeNode.size()];
         long count = 1;
+        long nonZero = 1;
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) {
@@ -197,13 +205,11 @@ public final class SafeTensors {
                         d.toString(), 40) + " (dimensions are non-negative integers)");
             }
             shape[i] = d.asLong();
-            try {
-                count = Math.multiplyExact(count, shape[i]);
-            } catch (ArithmeticException overflow) {
-                count = Long.MAX_VALUE;
-            }
+            count = saturatedProduct(count, shape[i]);
+            nonZero = saturatedProduct(nonZero, Math.max(1, shape[i]));
         }
-        if (count > MAX_ELEMENTS) {
+        // an empty tensor's other dimensions still make its strides: bound them as well
+        if (count > MAX_ELEMENTS || nonZero > MAX_ELEMENTS) {
             throw new FrostException(tensor + " has shape " + clip(shape) + ", more than " + MAX_ELEMENTS
                     + " elements");
         }
@@ -230,6 +236,11 @@ public final class SafeTensors {
                     + " in " + dtype + " needs " + expected);
         }
         return new Range(name, dtype, shape, count, be[0], be[1]);
+    }
+
+    private static long saturatedProduct(long a, long b) {
+        long p = a * b;
+        return b != 0 && (p / b != a || p < 0) ? Long.MAX_VALUE : p;
     }
 
     private static String clip(long[] shape) {

@@ -235,13 +235,16 @@ public final class OnnxGraph {
         }
         long[] d = dims.toArray();
         long n = 1;
+        long nonZero = 1;
         for (long x : d) {
             if (x < 0) {
                 throw new FrostException(tensor + " has a negative dimension in shape " + shape(d));
             }
             n = x != 0 && n > MAX_ELEMENTS / x ? MAX_ELEMENTS + 1 : n * x;
+            nonZero = x != 0 && nonZero > MAX_ELEMENTS / x ? MAX_ELEMENTS + 1 : nonZero * Math.max(1, x);
         }
-        if (n > MAX_ELEMENTS) {
+        // an empty tensor's other dimensions still make its strides: bound them as well
+        if (n > MAX_ELEMENTS || nonZero > MAX_ELEMENTS) {
             throw new FrostException(tensor + " has shape " + shape(d) + ", more than " + MAX_ELEMENTS + " elements");
         }
         float[] data;
