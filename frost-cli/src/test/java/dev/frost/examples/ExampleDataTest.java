@@ -86,4 +86,27 @@ class ExampleDataTest {
     private static int hash(ArrayDataset d, int i, float[] unused) {
         return Arrays.hashCode(d.example(i));
     }
+
+    @Test
+    void aPngAnnouncingAHugeImageIsRefusedBeforeDecoding(@TempDir Path dir) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(20, 10,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY), "png", out);
+        byte[] png = out.toByteArray();
+        java.nio.ByteBuffer.wrap(png).putInt(16, 100_000).putInt(20, 100_000); // IHDR width and height
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 17);
+        java.nio.ByteBuffer.wrap(png).putInt(29, (int) crc.getValue());
+        Path f = dir.resolve("huge.png");
+        java.nio.file.Files.write(f, png);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean)
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        FrostException e = assertThrows(FrostException.class, () -> DigitsGrid.read(f));
+        assertTrue(e.getMessage().contains("huge.png is 100000x100000"), e.getMessage());
+        assertTrue(mx.getCurrentThreadAllocatedBytes() - before < 16 << 20, "decoded a 10-gigapixel raster");
+        java.nio.file.Files.write(f, java.util.Arrays.copyOf(png, 30));
+        e = assertThrows(FrostException.class, () -> DigitsGrid.read(f));
+        assertTrue(e.getMessage().contains("huge.png") && !e.getMessage().contains("\n"), e.getMessage());
+    }
 }

@@ -56,9 +56,14 @@ public final class AtomicFiles {
             throw new FrostException("cannot read " + file + ": no such file");
         }
         try {
+            long size = Files.size(file);
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new FrostException("cannot read " + file + ": it holds " + size + " bytes, more than the 2 GiB"
+                        + " that Frost reads into memory at once");
+            }
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new FrostException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new FrostException("cannot read " + file + ": " + Untrusted.reason(e), e);
         }
     }
 

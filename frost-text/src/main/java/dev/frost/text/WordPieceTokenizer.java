@@ -1,8 +1,12 @@
 package dev.frost.text;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.frost.FrostException;
+import dev.frost.io.Untrusted;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,50 +32,108 @@ public final class WordPieceTokenizer {
     private final String prefix;
     private final int maxCharsPerWord;
 
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** The longest word limit accepted from a tokenizer.json (Hugging Face uses 100). */
+    private static final int MAX_CHARS_PER_WORD = 1 << 20;
+
     private WordPieceTokenizer(Map<String, Integer> vocab, boolean lowercase, boolean stripAccents, String prefix,
-                               int maxCharsPerWord, String unkToken) {
+                               int maxCharsPerWord, String unkToken, String what) {
         this.vocab = vocab;
         this.lowercase = lowercase;
         this.stripAccents = stripAccents;
         this.prefix = prefix;
         this.maxCharsPerWord = maxCharsPerWord;
-        this.unk = id(unkToken);
-        this.cls = id("[CLS]");
-        this.sep = id("[SEP]");
+        this.unk = id(unkToken, what);
+        this.cls = id("[CLS]", what);
+        this.sep = id("[SEP]", what);
     }
 
-    private int id(String token) {
+    private int id(String token, String what) {
         Integer i = vocab.get(token);
         if (i == null) {
-            throw new FrostException("tokenizer vocabulary lacks " + token);
+            throw new FrostException(what + ": the tokenizer vocabulary lacks " + Untrusted.quote(token));
         }
         return i;
     }
 
-    /** Reads a Hugging Face tokenizer.json whose model is WordPiece; {@code what} names it in errors. */
+    /**
+     * Reads a Hugging Face tokenizer.json whose model is WordPiece; {@code what} names it in errors. The vocabulary
+     * must map distinct tokens to distinct ids {@code 0..size-1}, so that every id this tokenizer produces indexes an
+     * embedding table of {@link #vocabularySize()} rows.
+     */
     public static WordPieceTokenizer fromJson(InputStream in, String what) {
+        JsonNode root;
         try {
-            JsonNode root = new ObjectMapper().readTree(in);
-            JsonNode model = root.path("model");
-            if (!"WordPiece".equals(model.path("type").asText())) {
-                throw new FrostException(what + " is not a WordPiece tokenizer (model type '"
-                        + model.path("type").asText() + "')");
-            }
-            Map<String, Integer> vocab = new HashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = model.path("vocab").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                vocab.put(e.getKey(), e.getValue().asInt());
-            }
-            JsonNode norm = root.path("normalizer");
-            boolean lower = norm.path("lowercase").asBoolean(true);
-            JsonNode strip = norm.path("strip_accents");
-            boolean stripAccents = strip.isNull() || strip.isMissingNode() ? lower : strip.asBoolean();
-            return new WordPieceTokenizer(vocab, lower, stripAccents, model.path("continuing_subword_prefix")
-                    .asText("##"), model.path("max_input_chars_per_word").asInt(100),
-                    model.path("unk_token").asText("[UNK]"));
+            root = JSON.readTree(in);
+        } catch (JsonProcessingException e) {
+            throw new FrostException(what + " is not valid JSON: " + Untrusted.printable(
+                    String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse(""), 120), e);
         } catch (IOException e) {
-            throw new FrostException(what + " is not readable tokenizer JSON: " + e.getMessage(), e);
+            throw new FrostException("cannot read " + what + ": " + Untrusted.reason(e), e);
         }
+        if (root == null || !root.isObject()) {
+            throw new FrostException(what + " is not a tokenizer.json: its top level is not a JSON object");
+        }
+        JsonNode model = root.path("model");
+        if (!"WordPiece".equals(model.path("type").asText())) {
+            throw new FrostException(what + " is not a WordPiece tokenizer (model type "
+                    + Untrusted.quote(model.path("type").asText()) + ")");
+        }
+        JsonNode vocabNode = model.path("vocab");
+        if (!vocabNode.isObject() || vocabNode.isEmpty()) {
+            throw new FrostException(what + " has no vocabulary: model.vocab is not a non-empty JSON object");
+        }
+        int size = vocabNode.size();
+        boolean[] taken = new boolean[size];
+        Map<String, Integer> vocab = new HashMap<>(size * 2);
+        for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() >= size) {
+                throw new FrostException(what + ": token " + Untrusted.quote(e.getKey()) + " has id "
+                        + Untrusted.printable(v.toString(), 40) + ", not an integer in 0.." + (size - 1)
+                        + " (the vocabulary has " + size + " tokens)");
+            }
+            int id = v.asInt();
+            if (taken[id]) {
+                throw new FrostException(what + ": token " + Untrusted.quote(e.getKey()) + " has id " + id
+                        + ", which another token already has");
+            }
+            taken[id] = true;
+            vocab.put(e.getKey(), id);
+        }
+        JsonNode norm = root.path("normalizer");
+        boolean lower = norm.path("lowercase").asBoolean(true);
+        JsonNode strip = norm.path("strip_accents");
+        boolean stripAccents = strip.isNull() || strip.isMissingNode() ? lower : strip.asBoolean();
+        String prefix = text(model, "continuing_subword_prefix", "##", what);
+        String unkToken = text(model, "unk_token", "[UNK]", what);
+        JsonNode maxChars = model.path("max_input_chars_per_word");
+        int maxCharsPerWord = 100;
+        if (!maxChars.isMissingNode() && !maxChars.isNull()) {
+            if (!maxChars.isIntegralNumber() || !maxChars.canConvertToInt() || maxChars.asInt() <= 0
+                    || maxChars.asInt() > MAX_CHARS_PER_WORD) {
+                throw new FrostException(what + ": model.max_input_chars_per_word is "
+                        + Untrusted.printable(maxChars.toString(), 40) + ", not an integer in 1.."
+                        + MAX_CHARS_PER_WORD);
+            }
+            maxCharsPerWord = maxChars.asInt();
+        }
+        return new WordPieceTokenizer(vocab, lower, stripAccents, prefix, maxCharsPerWord, unkToken, what);
+    }
+
+    private static String text(JsonNode model, String field, String fallback, String what) {
+        JsonNode n = model.path(field);
+        if (n.isMissingNode() || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isTextual()) {
+            throw new FrostException(what + ": model." + field + " is " + Untrusted.printable(n.toString(), 40)
+                    + ", not a string");
+        }
+        return n.asText();
     }
 
     public int vocabularySize() {
@@ -80,6 +142,9 @@ public final class WordPieceTokenizer {
 
     /** Token ids {@code [CLS] pieces [SEP]}, truncated to {@code maxLength} (keeping the final [SEP]). */
     public int[] encode(String text, int maxLength) {
+        if (maxLength < 2) {
+            throw new FrostException("maxLength must be at least 2 (room for [CLS] and [SEP]), got " + maxLength);
+        }
         List<Integer> pieces = new ArrayList<>();
         for (String word : preTokenize(normalize(text))) {
             wordPiece(word, pieces);
