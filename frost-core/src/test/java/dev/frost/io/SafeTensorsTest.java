@@ -192,10 +192,15 @@ class SafeTensorsTest {
     }
 
     @Test
-    void checkpointsInBf16LoadAndABadLastTensorLeavesTheModelUntouched(@TempDir Path dir) throws Exception {
+    void checkpointsInBf16LoadAndABadLastTensorLeavesTheModelUntouched(@TempDir Path tmp) throws Exception {
         try (FrostModel a = Models.cnn(new int[] {4, 8, 8}, 10, 3); FrostModel b = Models.cnn(new int[] {4, 8, 8},
                 10, 99)) {
-            Checkpoints.saveModel(dir, a);
+            // a checkpoint folder without a pointer (as a hand-made or older one), so its files can be replaced
+            Path version = Checkpoints.saveModel(tmp.resolve("store"), a);
+            Path dir = Files.createDirectories(tmp.resolve("flat"));
+            for (String f : new String[] {Checkpoints.WEIGHTS, Checkpoints.MANIFEST}) {
+                Files.copy(version.resolve(f), dir.resolve(f));
+            }
             Map<String, SafeTensors.Tensor> saved = SafeTensors.parse(
                     Files.readAllBytes(dir.resolve(Checkpoints.WEIGHTS)), "saved");
             List<T> bf16 = new ArrayList<>();
