@@ -59,12 +59,10 @@ public final class Layer {
         this.sideInputs = List.copyOf(sideInputs);
     }
 
-    /** A composite; {@code extraFlops} counts what the wiring computes besides its children (null: nothing). */
-    Layer(String name, List<Layer> children, Wiring wiring, FlopCounter extraFlops) {
-        this(name, LayerKind.COMPOSITE, children, wiring, extraFlops);
-    }
-
-    /** A composite of a more specific kind ({@link LayerKind#LORA}), so the summary can tell it apart. */
+    /**
+     * A composite ({@link LayerKind#COMPOSITE}, or {@link LayerKind#LORA} so the summary tells it apart);
+     * {@code extraFlops} counts what the wiring computes besides its children (null: nothing).
+     */
     Layer(String name, LayerKind kind, List<Layer> children, Wiring wiring, FlopCounter extraFlops) {
         checkName(name);
         this.name = name;
