@@ -11,7 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.frost.FrostException;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -57,6 +62,46 @@ public final class SafeTensors {
             }
             return list.encode(NDList.Encoding.SAFETENSORS);
         }
+    }
+
+    /**
+     * Encodes float32 arrays in the safetensors layout (8-byte little-endian header length, JSON header padded
+     * with spaces to 8 bytes, raw little-endian data), with a {@code __metadata__} entry as Hugging Face tools write
+     * it ({@code {"format": "pt"}}); DJL's encoder writes no metadata.
+     */
+    public static byte[] encodeFloat32(Map<String, NDArray> tensors, Map<String, String> metadata) {
+        Map<String, Object> header = new LinkedHashMap<>();
+        if (!metadata.isEmpty()) {
+            header.put("__metadata__", metadata);
+        }
+        List<float[]> data = new ArrayList<>();
+        long offset = 0;
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            float[] values = e.getValue().toFloatArray();
+            long end = offset + 4L * values.length;
+            header.put(e.getKey(), Map.of("dtype", "F32", "shape", e.getValue().getShape().getShape(),
+                    "data_offsets", new long[] {offset, end}));
+            data.add(values);
+            offset = end;
+        }
+        byte[] json;
+        try {
+            json = new ObjectMapper().writeValueAsBytes(header);
+        } catch (IOException e) {
+            throw new FrostException("cannot encode safetensors header: " + e.getMessage(), e);
+        }
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putLong(padded).put(json);
+        for (int i = json.length; i < padded; i++) {
+            buf.put(" ".getBytes(StandardCharsets.US_ASCII));
+        }
+        for (float[] v : data) {
+            for (float f : v) {
+                buf.putFloat(f);
+            }
+        }
+        return buf.array();
     }
 
     /**

@@ -45,6 +45,17 @@ final class Composite {
         return List.copyOf(children.values());
     }
 
+    /** Replaces the child of the same name, in its place; the wiring calls children by name, so it is unchanged. */
+    void replace(Layer replacement) {
+        Layer old = child(replacement.name());
+        if (!replacement.isInitialized() || !replacement.inputShape().equals(old.inputShape())
+                || !replacement.outputShape().equals(old.outputShape())) {
+            throw new FrostException("layer '" + owner + "." + old.name() + "' can only be replaced by an initialized"
+                    + " layer with the same input and output shapes");
+        }
+        children.put(replacement.name(), replacement);
+    }
+
     Layer child(String name) {
         Layer c = children.get(name);
         if (c == null) {

@@ -59,11 +59,14 @@ public final class Layer {
         this.sideInputs = List.copyOf(sideInputs);
     }
 
-    /** A composite; {@code extraFlops} counts what the wiring computes besides its children (null: nothing). */
-    Layer(String name, List<Layer> children, Wiring wiring, FlopCounter extraFlops) {
+    /**
+     * A composite ({@link LayerKind#COMPOSITE}, or {@link LayerKind#LORA} so the summary tells it apart);
+     * {@code extraFlops} counts what the wiring computes besides its children (null: nothing).
+     */
+    Layer(String name, LayerKind kind, List<Layer> children, Wiring wiring, FlopCounter extraFlops) {
         checkName(name);
         this.name = name;
-        this.kind = LayerKind.COMPOSITE;
+        this.kind = kind;
         this.block = null;
         this.composite = new Composite(name, children, wiring);
         this.flopCounter = extraFlops;
@@ -112,6 +115,17 @@ public final class Layer {
         int dot = path.indexOf('.');
         Layer c = composite.child(dot < 0 ? path : path.substring(0, dot));
         return dot < 0 ? c : c.sublayer(path.substring(dot + 1));
+    }
+
+    /** Puts {@code replacement} where the direct sub-layer of the same name was (LoRA wrapping a nested Linear). */
+    void replaceChild(Layer replacement) {
+        composite.replace(replacement);
+        recountFlops();
+    }
+
+    /** Recomputes this layer's FLOPs after a sub-layer below it was replaced. */
+    void recountFlops() {
+        this.forwardFlops = Flops.count(this, flopCounter);
     }
 
     /** This layer under its name and every sub-layer under {@code name.path}, parents before their children. */

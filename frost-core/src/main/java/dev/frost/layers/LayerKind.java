@@ -14,7 +14,9 @@ public enum LayerKind {
     /** A user's own DJL block ({@link Layers#custom}); its FLOPs come from the counter it was given, if any. */
     CUSTOM,
     /** Named sub-layers run by a {@link Wiring} ({@link Layers#composite}, {@link Layers#residual}). */
-    COMPOSITE;
+    COMPOSITE,
+    /** A Linear with a LoRA adapter ({@link LoraLinear}): a composite of the frozen base and the low-rank pair. */
+    LORA;
 
     /** FLOPs dominated by matrix products with the layer's weights. */
     boolean isMatrixProduct() {

@@ -125,7 +125,7 @@ public final class Layers {
      * and mode. {@code extraFlops} counts what the wiring computes itself (an add), or is null when it only routes.
      */
     public static Layer composite(String name, List<Layer> children, Wiring wiring, FlopCounter extraFlops) {
-        return new Layer(name, children, wiring, extraFlops);
+        return new Layer(name, LayerKind.COMPOSITE, children, wiring, extraFlops);
     }
 
     /** Sub-layers applied one after another, as one layer (a block of a larger model, a residual body). */

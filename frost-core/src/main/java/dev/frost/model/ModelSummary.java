@@ -101,6 +101,11 @@ public final class ModelSummary {
         sb.append(String.format(Locale.ROOT, "Forward FLOPs per example: %,d%s; frozen prefix (no autograd): %d layers%n",
                 totalForwardFlops(), unknown == 0 ? "" : " (" + unknown + " layers unknown, not counted)",
                 frozenPrefixLength));
+        List<String> adapted = rows.stream().filter(r -> r.kind().equals("lora")).map(Row::layer).toList();
+        if (!adapted.isEmpty()) {
+            sb.append("LoRA adapters: ").append(String.join(", ", adapted))
+                    .append(" (base_layer frozen; lora_A, lora_B trained)\n");
+        }
         return sb.toString();
     }
 }
