@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./frost}. Errors print as one line; the exit code is 1 for bad input, 2 for usage. */
 @Command(name = "frost", mixinStandardHelpOptions = true, version = "frost 0.1.0",
         description = "Train neural networks with layer freezing.",
-        subcommands = {BenchCommand.class, SummaryCommand.class, PretrainCommand.class, DemoCommand.class})
+        subcommands = {TrainCommand.class, InitCommand.class, EvaluateCommand.class, PredictCommand.class,
+            BenchCommand.class, SummaryCommand.class, PretrainCommand.class, DemoCommand.class})
 public final class FrostCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
