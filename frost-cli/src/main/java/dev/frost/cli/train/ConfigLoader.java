@@ -86,7 +86,7 @@ public final class ConfigLoader {
             }
             m.readValue(bytes, RunSpec.class); // unknown keys and wrong types, with the file's line
         } catch (JsonProcessingException e) {
-            throw new FrostException(describe(file.toString(), e), e);
+            throw new FrostException(describe(file.toString(), e, readQuietly(file)), e);
         } catch (IOException e) {
             throw new FrostException("cannot read config " + file + ": " + e.getMessage(), e);
         }
@@ -104,7 +104,7 @@ public final class ConfigLoader {
         try {
             return YAML.treeToValue(tree, RunSpec.class);
         } catch (JsonProcessingException e) {
-            throw new FrostException(describe(where, e), e);
+            throw new FrostException(describe(where, e, null), e);
         }
     }
 
@@ -184,9 +184,13 @@ public final class ConfigLoader {
     }
 
     /** One line: where (file and line), which key, what was wrong. */
-    static String describe(String where, JsonProcessingException e) {
+    static String describe(String where, JsonProcessingException e, String text) {
         JsonLocation loc = e.getLocation();
-        String at = where + (loc != null && loc.getLineNr() > 0 ? " line " + loc.getLineNr() : "");
+        int line = loc != null && loc.getLineNr() > 0 ? loc.getLineNr() : -1;
+        if (line > 0 && text != null && e instanceof JsonMappingException jm && !jm.getPath().isEmpty()) {
+            line = keyLine(text, line, jm.getPath().get(jm.getPath().size() - 1).getFieldName());
+        }
+        String at = where + (line > 0 ? " line " + line : "");
         if (e instanceof UnrecognizedPropertyException u) {
             String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
                     .map(String::valueOf).sorted().collect(Collectors.joining(", "));
@@ -201,6 +205,33 @@ public final class ConfigLoader {
         String msg = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
         return at + ": not valid " + (where.endsWith(".json") ? "JSON" : "YAML") + ": "
                 + (msg.length() > 160 ? msg.substring(0, 160) + "..." : msg);
+    }
+
+    /**
+     * The line of {@code key} at or before {@code reported}: YAML's parser reports where the offending value ends
+     * (often the next line); the user wants the key's own line.
+     */
+    private static int keyLine(String text, int reported, String key) {
+        if (key == null) {
+            return reported;
+        }
+        String[] lines = text.split("\n", -1);
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("(^|[\\s{,\"])" + java.util.regex.Pattern
+                .quote(key) + "\"?\\s*:");
+        for (int i = Math.min(reported, lines.length); i >= 1; i--) {
+            if (p.matcher(lines[i - 1]).find()) {
+                return i;
+            }
+        }
+        return reported;
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static String path(JsonMappingException e) {
