@@ -200,9 +200,6 @@ public final class TrainRun {
                 FitResult r = trainer.fit(data.train(), data.valid());
                 lastInfo = r.info();
                 recordTimeline(i, offset, stepsBefore(i), r);
-                for (EpochRecord e : r.epochs()) {
-                    System.out.println("  " + Trainer.describe(e));
-                }
                 if (stop.fired()) {
                     Checkpoints.save(ck, trainer);
                     return true;
