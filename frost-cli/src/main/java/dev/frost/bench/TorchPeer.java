@@ -13,7 +13,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Runs the bundled PyTorch script on the same workloads; absent Python or torch means no peer column. */
 final class TorchPeer {
@@ -36,8 +40,27 @@ final class TorchPeer {
 
     private TorchPeer() {}
 
+    private static CompletableFuture<byte[]> drain(InputStream in) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (in) {
+                f.complete(in.readAllBytes());
+            } catch (IOException e) {
+                f.completeExceptionally(e);
+            }
+        }, "torch-peer-pipe");
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
     /** Runs the peer; empty, with the reason logged, when Python or torch is unavailable. */
     static Optional<Result> run(String python, List<Map<String, Object>> workloads, int threads) {
+        return run(python, workloads, threads, Duration.ofMinutes(20));
+    }
+
+    /** Like {@link #run(String, List, int)}; a peer still running after {@code timeout} is killed. */
+    static Optional<Result> run(String python, List<Map<String, Object>> workloads, int threads, Duration timeout) {
         Path script = null;
         try (InputStream in = TorchPeer.class.getResourceAsStream("/frost/torch_peer.py")) {
             script = Files.createTempFile("frost-torch-peer", ".py");
@@ -46,11 +69,20 @@ final class TorchPeer {
             ProcessBuilder pb = new ProcessBuilder(python, script.toString(), args);
             pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
-            pb.redirectErrorStream(false);
             Process p = pb.start();
-            byte[] out = p.getInputStream().readAllBytes();
-            byte[] err = p.getErrorStream().readAllBytes();
-            if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            // Both pipes are drained on their own threads: a peer that fills stderr while we block on stdout (or
+            // the reverse) would otherwise deadlock, and waitFor's timeout could never fire.
+            CompletableFuture<byte[]> stdout = drain(p.getInputStream());
+            CompletableFuture<byte[]> stderr = drain(p.getErrorStream());
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+                LOG.warn("PyTorch peer skipped: no result after {} s (killed)", timeout.toSeconds());
+                return Optional.empty();
+            }
+            byte[] out = stdout.get(10, TimeUnit.SECONDS);
+            byte[] err = stderr.get(10, TimeUnit.SECONDS);
+            if (p.exitValue() != 0) {
                 String why = new String(err, StandardCharsets.UTF_8).strip();
                 String last = why.isEmpty() ? "exit " + p.exitValue() : why.substring(why.lastIndexOf('\n') + 1);
                 LOG.warn("PyTorch peer skipped: {} (install python3-torch and libopenblas0-pthread)", last);
@@ -60,6 +92,9 @@ final class TorchPeer {
             return Optional.of(new Result(node.get("torch").asText(), node.get("results")));
         } catch (IOException e) {
             LOG.warn("PyTorch peer skipped: cannot run {} ({})", python, e.getMessage());
+            return Optional.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("PyTorch peer skipped: its output could not be read ({})", e.getMessage());
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

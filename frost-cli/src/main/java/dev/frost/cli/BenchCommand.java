@@ -10,97 +10,151 @@ import dev.frost.examples.SpamAssassin;
 import dev.frost.examples.SpamFineTune;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.List;
 
-/** {@code frost bench freeze}: the freezing benchmark table (and JSON). */
+/**
+ * {@code frost bench freeze|policies|minilm}: each benchmark is a subcommand with only its own options, so an option
+ * that does not apply is refused by the parser instead of being silently ignored.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks that print ratios measured side by side in one run.")
+        description = "Benchmarks that print ratios measured side by side in one run.",
+        subcommands = {BenchCommand.Freeze.class, BenchCommand.Policies.class, BenchCommand.MiniLm.class})
 final class BenchCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "WHICH", description = "freeze (step times, cache), policies (progressive freezing) or minilm (transformer fine-tuning)")
-    String which;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
-    Path json;
-
-    @Option(names = "--repeats", defaultValue = "15", description = "Measured repeats per mode (default ${DEFAULT-VALUE}).")
-    int repeats;
-
-    @Option(names = "--warmup", defaultValue = "3", description = "Warm-up repeats (default ${DEFAULT-VALUE}).")
-    int warmup;
-
-    @Option(names = "--workloads", split = ",", defaultValue = "mlp,cnn", description = "mlp, cnn (default ${DEFAULT-VALUE}).")
-    List<String> workloads;
-
-    @Option(names = "--no-peer", description = "Skip the PyTorch peer.")
-    boolean noPeer;
-
-    @Option(names = "--no-cache", description = "Skip the activation-cache table.")
-    boolean noCache;
-
-    @Option(names = "--cache-examples", defaultValue = "4096", description = "Images per epoch in the cache table (default ${DEFAULT-VALUE}).")
-    int cacheExamples;
-
-    @Option(names = "--quick", description = "policies/minilm: a small run (policies: 6,000 images, 3 epochs, 2 seeds).")
-    boolean quick;
-
-    @Option(names = "--seeds", description = "policies: number of seeds (default 3, quick 2).")
-    Integer seeds;
-
-    @Option(names = "--epochs", description = "policies: epochs (default 8, quick 3); minilm: epochs (default 2).")
-    Integer epochs;
-
-    @Option(names = "--train-size", description = "minilm: training e-mails (default 1600, quick 160).")
-    Integer trainSize;
-
-    @Option(names = "--data", description = "policies/minilm: data folder (default data/fashion-mnist, data/spam-assassin).")
-    Path data;
-
-    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for the peer (default ${DEFAULT-VALUE}).")
-    String python;
-
-    private void runPolicies() {
-        PolicyBenchmark.Options base = quick ? PolicyBenchmark.Options.quick() : PolicyBenchmark.Options.full();
-        PolicyBenchmark.Options o = new PolicyBenchmark.Options(epochs != null ? epochs : base.epochs(),
-                seeds != null ? seeds : base.seeds(), base.trainSize(), base.testSize(), base.batchSize());
-        Path dir = data != null ? data : FashionMnist.defaultDir();
-        ArrayDataset train = FashionMnist.train(dir);
-        ArrayDataset test = FashionMnist.test(dir);
-        List<PolicyBenchmark.Run> runs = new java.util.ArrayList<>();
-        List<PolicyBenchmark.Summary> rows = PolicyBenchmark.run(train, test, o, runs);
-        System.out.print(PolicyBenchmark.format(rows, o, o.trainSize() > 0 ? o.trainSize() : train.size(),
-                o.testSize() > 0 ? o.testSize() : test.size()));
-        JsonOut.write(json, java.util.Map.of("options", o, "summary", rows, "runs", runs));
-    }
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        CliChecks.atLeast("--repeats", repeats, 1);
-        CliChecks.atLeast("--warmup", warmup, 0);
-        CliChecks.atLeast("--cache-examples", cacheExamples, 1);
-        if (seeds != null) {
-            CliChecks.atLeast("--seeds", seeds, 1);
-        }
-        if (epochs != null) {
-            CliChecks.atLeast("--epochs", epochs, 1);
-        }
-        if (trainSize != null) {
-            CliChecks.atLeast("--train-size", trainSize, 1);
-        }
-        for (String w : workloads) {
-            if (!w.equals("mlp") && !w.equals("cnn")) {
-                throw new FrostException("--workloads: unknown workload '" + w + "' (use mlp, cnn)");
+        throw new FrostException("bench: name a benchmark: freeze, policies or minilm (frost bench --help)");
+    }
+
+    /** Step times frozen vs full vs ideal vs PyTorch, and the activation cache's epoch times. */
+    @Command(name = "freeze", mixinStandardHelpOptions = true,
+            description = "Step times (frozen, full, ideal, PyTorch peer) and the activation-cache table.")
+    static final class Freeze implements Runnable {
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
+        Path json;
+
+        @Option(names = "--repeats", defaultValue = "15", description = "Measured repeats per mode (default ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Warm-up repeats (default ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--workloads", split = ",", defaultValue = "mlp,cnn", description = "mlp, cnn (default ${DEFAULT-VALUE}).")
+        List<String> workloads;
+
+        @Option(names = "--no-peer", description = "Skip the PyTorch peer.")
+        boolean noPeer;
+
+        @Option(names = "--no-cache", description = "Skip the activation-cache table.")
+        boolean noCache;
+
+        @Option(names = "--cache-examples", defaultValue = "4096", description = "Images per epoch in the cache table (default ${DEFAULT-VALUE}).")
+        int cacheExamples;
+
+        @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for the peer (default ${DEFAULT-VALUE}).")
+        String python;
+
+        @Override
+        public void run() {
+            CliChecks.atLeast("--repeats", repeats, 1);
+            CliChecks.atLeast("--warmup", warmup, 0);
+            CliChecks.atLeast("--cache-examples", cacheExamples, 1);
+            for (String w : workloads) {
+                if (!w.equals("mlp") && !w.equals("cnn")) {
+                    throw new FrostException("--workloads: unknown workload '" + w + "' (use mlp, cnn)");
+                }
             }
+            CliChecks.writableFile("--json", json);
+            int threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+            FreezeBenchmark.Report report = FreezeBenchmark.run(
+                    new FreezeBenchmark.Options(workloads, repeats, warmup, !noPeer, python, threads));
+            System.out.print(FreezeBenchmark.format(report));
+            List<CacheBenchmark.Row> cache = noCache ? List.of() : CacheBenchmark.run(cacheExamples, 4);
+            if (!noCache) {
+                System.out.println();
+                System.out.print(CacheBenchmark.format(cache, cacheExamples));
+            }
+            JsonOut.write(json, java.util.Map.of("freeze", report, "cache", cache));
         }
-        CliChecks.writableFile("--json", json);
-        CliChecks.existingFolder("--data", data);
-        if ("policies".equals(which)) {
-            runPolicies();
-            return;
+    }
+
+    /** Progressive freezing policies vs full training from scratch on Fashion-MNIST. */
+    @Command(name = "policies", mixinStandardHelpOptions = true,
+            description = "FreezeOut, AutoFreeze, linear freezing vs full training on Fashion-MNIST.")
+    static final class Policies implements Runnable {
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
+        Path json;
+
+        @Option(names = "--quick", description = "A small run: 6,000 images, 3 epochs, 2 seeds.")
+        boolean quick;
+
+        @Option(names = "--seeds", description = "Number of seeds (default 3, quick 2).")
+        Integer seeds;
+
+        @Option(names = "--epochs", description = "Epochs (default 8, quick 3).")
+        Integer epochs;
+
+        @Option(names = "--data", description = "Fashion-MNIST folder (default data/fashion-mnist).")
+        Path data;
+
+        @Override
+        public void run() {
+            if (seeds != null) {
+                CliChecks.atLeast("--seeds", seeds, 1);
+            }
+            if (epochs != null) {
+                CliChecks.atLeast("--epochs", epochs, 1);
+            }
+            CliChecks.writableFile("--json", json);
+            CliChecks.existingFolder("--data", data);
+            PolicyBenchmark.Options base = quick ? PolicyBenchmark.Options.quick() : PolicyBenchmark.Options.full();
+            PolicyBenchmark.Options o = new PolicyBenchmark.Options(epochs != null ? epochs : base.epochs(),
+                    seeds != null ? seeds : base.seeds(), base.trainSize(), base.testSize(), base.batchSize());
+            Path dir = data != null ? data : FashionMnist.defaultDir();
+            ArrayDataset train = FashionMnist.train(dir);
+            ArrayDataset test = FashionMnist.test(dir);
+            List<PolicyBenchmark.Run> runs = new java.util.ArrayList<>();
+            List<PolicyBenchmark.Summary> rows = PolicyBenchmark.run(train, test, o, runs);
+            System.out.print(PolicyBenchmark.format(rows, o, o.trainSize() > 0 ? o.trainSize() : train.size(),
+                    o.testSize() > 0 ? o.testSize() : test.size()));
+            JsonOut.write(json, java.util.Map.of("options", o, "summary", rows, "runs", runs));
         }
-        if ("minilm".equals(which)) {
+    }
+
+    /** The real MiniLM-L6 fine-tuned on real e-mails with partial freezing, AutoFreeze and the cache. */
+    @Command(name = "minilm", mixinStandardHelpOptions = true,
+            description = "MiniLM-L6 fine-tuned on SpamAssassin five ways (needs scripts/fetch-data.sh --spam).")
+    static final class MiniLm implements Runnable {
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
+        Path json;
+
+        @Option(names = "--quick", description = "A small run (160 training e-mails).")
+        boolean quick;
+
+        @Option(names = "--epochs", description = "Epochs (default 2).")
+        Integer epochs;
+
+        @Option(names = "--train-size", description = "Training e-mails (default 1600, quick 160).")
+        Integer trainSize;
+
+        @Option(names = "--data", description = "SpamAssassin folder (default data/spam-assassin).")
+        Path data;
+
+        @Override
+        public void run() {
+            if (epochs != null) {
+                CliChecks.atLeast("--epochs", epochs, 1);
+            }
+            if (trainSize != null) {
+                CliChecks.atLeast("--train-size", trainSize, 1);
+            }
+            CliChecks.writableFile("--json", json);
+            CliChecks.existingFolder("--data", data);
             SpamFineTune.Options d = quick ? SpamFineTune.Options.quick() : SpamFineTune.Options.defaults();
             SpamFineTune.Options o = new SpamFineTune.Options(d.seqLen(), trainSize != null ? trainSize : d.trainSize(),
                     d.testSize(), epochs != null ? epochs : d.epochs(), d.batchSize(), d.lr(), d.frozenLayers(),
@@ -109,20 +163,6 @@ final class BenchCommand implements Runnable {
             List<SpamFineTune.Row> rows = SpamFineTune.run(SpamAssassin.load(dir), o);
             System.out.print(SpamFineTune.format(rows, o));
             JsonOut.write(json, java.util.Map.of("options", o, "rows", rows));
-            return;
         }
-        if (!"freeze".equals(which)) {
-            throw new FrostException("unknown benchmark '" + which + "': use freeze, policies or minilm");
-        }
-        int threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
-        FreezeBenchmark.Report report = FreezeBenchmark.run(
-                new FreezeBenchmark.Options(workloads, repeats, warmup, !noPeer, python, threads));
-        System.out.print(FreezeBenchmark.format(report));
-        List<CacheBenchmark.Row> cache = noCache ? List.of() : CacheBenchmark.run(cacheExamples, 4);
-        if (!noCache) {
-            System.out.println();
-            System.out.print(CacheBenchmark.format(cache, cacheExamples));
-        }
-        JsonOut.write(json, java.util.Map.of("freeze", report, "cache", cache));
     }
 }

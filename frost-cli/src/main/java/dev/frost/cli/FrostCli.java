@@ -4,10 +4,12 @@ import dev.frost.FrostException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code ./frost}. Errors print as one line; the exit code is 1 for bad input, 2 for usage. */
+/** Entry point of {@code ./frost}. Errors print as one line; the exit code is 1 for bad input, 2 for usage
+ * (unknown commands or options), 3 for a training run that was stopped and can be resumed. */
 @Command(name = "frost", mixinStandardHelpOptions = true, version = "frost 0.1.0",
         description = "Train neural networks with layer freezing.",
-        subcommands = {BenchCommand.class, SummaryCommand.class, PretrainCommand.class, DemoCommand.class})
+        subcommands = {TrainCommand.class, InitCommand.class, EvaluateCommand.class, PredictCommand.class,
+            BenchCommand.class, SummaryCommand.class, PretrainCommand.class, DemoCommand.class})
 public final class FrostCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,7 +40,17 @@ public final class FrostCli implements Runnable {
                     : " (run again with --debug for the stack trace)"));
             return 1;
         });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("frost: " + oneLine(ex) + " (see 'frost " + qualifiedName(cmd) + " --help')");
+            return 2;
+        });
         return cl.execute(args);
+    }
+
+    private static String qualifiedName(CommandLine cmd) {
+        String name = cmd.getCommandSpec().qualifiedName(" ");
+        return name.startsWith("frost ") ? name.substring(6) : name.equals("frost") ? "" : name;
     }
 
     /** A user sees one line: a FrostException's message, or what went wrong and where, never a stack trace. */

@@ -41,8 +41,20 @@ class FrostCliTest {
         assertEquals(1, r[2].strip().lines().count(), r[2]);
         assertTrue(r[2].contains("freezeTo(9) is out of range"), r[2]);
         r = run("bench", "nope");
+        assertEquals("2", r[0]);
+        assertEquals(1, r[2].strip().lines().count(), r[2]);
+        assertTrue(r[2].contains("'nope'") && r[2].contains("frost bench --help"), r[2]);
+        r = run("bench");
         assertEquals("1", r[0]);
-        assertTrue(r[2].contains("unknown benchmark 'nope'"), r[2]);
+        assertTrue(r[2].contains("name a benchmark"), r[2]);
+        // each benchmark takes only its own options
+        for (String[] c : new String[][] {{"bench", "policies", "--workloads", "mlp"}, {"bench", "freeze", "--quick"},
+                {"bench", "minilm", "--repeats", "3"}, {"bench", "freeze", "--train-size", "5"}}) {
+            r = run(c);
+            assertEquals("2", r[0], String.join(" ", c) + r[2]);
+            assertEquals(1, r[2].strip().lines().count(), r[2]);
+            assertTrue(r[2].contains("Unknown option") && r[2].contains("frost " + c[0] + " " + c[1] + " --help"), r[2]);
+        }
     }
 
     @Test
@@ -61,6 +73,9 @@ class FrostCliTest {
             {"--workloads", "bench", "freeze", "--workloads", "gpu"},
             {"--out", "pretrain", "--out", aFile.resolve("x").toString()},
             {"--epochs", "pretrain", "--epochs", "0"},
+            {"--seeds", "bench", "policies", "--seeds", "0"},
+            {"--train-size", "bench", "minilm", "--train-size", "0"},
+            {"--data", "bench", "minilm", "--data", dir.resolve("none").toString()},
         };
         for (String[] c : cases) {
             long t0 = System.nanoTime();

@@ -36,6 +36,15 @@ public final class Models {
         return cnnBuilder(new Shape(1, 28, 28), channels, classes).optSeed(seed).build();
     }
 
+    /** The same CNN for images of any {@code C x H x W} (global average pooling makes the head size-independent). */
+    public static FrostModel cnn(Shape input, int[] channels, int classes, long seed) {
+        if (input.dimension() != 3 || classes <= 0) {
+            throw new FrostException("cnn needs a C x H x W input and positive classes, got " + input + " and "
+                    + classes);
+        }
+        return cnnBuilder(input, channels, classes).optSeed(seed).build();
+    }
+
     /** The default CNN: channels 32, 64, 128. */
     public static FrostModel cnn(int classes, long seed) {
         return cnn(new int[] {32, 64, 128}, classes, seed);

@@ -1,0 +1,91 @@
+package dev.frost.cli;
+
+import dev.frost.cli.train.RunModels;
+import dev.frost.data.Dataset;
+import dev.frost.data.ImageFolderDataset;
+import dev.frost.io.AtomicFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code frost predict RUN_DIR --data ... --out predictions.csv}: one row per example. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Predict with a run's model (best checkpoint): classes with their probabilities, or targets.")
+final class PredictCommand implements Runnable {
+    @Parameters(index = "0", paramLabel = "RUN_DIR")
+    Path run;
+
+    @Option(names = "--data", required = true, paramLabel = "PATH",
+            description = "Image folder (root/<class>/...) or CSV file (label columns may be absent).")
+    Path data;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The predictions CSV.")
+    Path out;
+
+    @Option(names = "--checkpoint", defaultValue = "best", description = "best or latest (default ${DEFAULT-VALUE}).")
+    String checkpoint;
+
+    @Override
+    public void run() {
+        CliChecks.existingFolder("RUN_DIR", run);
+        CliChecks.writableFile("--out", out);
+        RunModels.Loaded r = RunModels.load(run, checkpoint);
+        try (dev.frost.model.FrostModel m = r.model()) {
+            boolean csv = r.spec().data().type().equals("csv");
+            Dataset d = csv ? RunModels.csvFeatures(r, data) : RunModels.labelled(r, data);
+            float[][] y = r.model().predict(d);
+            List<String> classes = r.state().classNames();
+            StringBuilder sb = new StringBuilder("id");
+            if (classes != null) {
+                sb.append(",prediction");
+                classes.forEach(c -> sb.append(",p_").append(c));
+            } else {
+                r.spec().data().csv().labelColumns().forEach(c -> sb.append(',').append(c));
+            }
+            sb.append('\n');
+            for (int i = 0; i < y.length; i++) {
+                sb.append(d instanceof ImageFolderDataset im ? data.relativize(im.file(i)).toString() : i + 1);
+                if (classes != null) {
+                    double[] p = softmax(y[i]);
+                    int best = 0;
+                    for (int k = 1; k < p.length; k++) {
+                        best = p[k] > p[best] ? k : best;
+                    }
+                    sb.append(',').append(classes.get(best));
+                    for (double v : p) {
+                        sb.append(String.format(Locale.ROOT, ",%.6f", v));
+                    }
+                } else {
+                    for (float v : y[i]) {
+                        sb.append(String.format(Locale.ROOT, ",%.6g", v));
+                    }
+                }
+                sb.append('\n');
+            }
+            AtomicFiles.write(out, sb.toString().getBytes(StandardCharsets.UTF_8));
+            System.out.println("wrote " + y.length + " predictions to " + out);
+        }
+    }
+
+    private static double[] softmax(float[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : z) {
+            max = Math.max(max, v);
+        }
+        double[] p = new double[z.length];
+        double sum = 0;
+        for (int i = 0; i < z.length; i++) {
+            p[i] = Math.exp(z[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+}

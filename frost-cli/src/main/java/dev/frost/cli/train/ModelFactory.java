@@ -1,0 +1,112 @@
+package dev.frost.cli.train;
+
+import ai.djl.ndarray.types.Shape;
+import dev.frost.FrostException;
+import dev.frost.io.Checkpoints;
+import dev.frost.layers.Layer;
+import dev.frost.layers.Layers;
+import dev.frost.model.FrostModel;
+import dev.frost.model.Models;
+import dev.frost.transfer.TransferLearning;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds the config's model for the data's input shape and label width; errors name the {@code model.*} key. */
+public final class ModelFactory {
+    private ModelFactory() {}
+
+    /**
+     * The model; with {@code loadBase}, a pretrained base's weights are read from its checkpoint (a run's own
+     * checkpoints overwrite every tensor, so evaluate/predict/resume skip that read).
+     */
+    public static FrostModel build(RunSpec spec, Shape input, int outputs, boolean loadBase) {
+        RunSpec.Model m = spec.model();
+        long seed = spec.run().seed();
+        if (!"pretrained".equals(m.type())) {
+            return builtIn("model", m.type(), input, m.hidden(), m.channels(), m.blocksPerStage(), outputs, seed);
+        }
+        RunSpec.Base b = m.base();
+        if (b.classes() == null || b.classes() < 1) {
+            throw new FrostException("model.base.classes must be the base's output width (>= 1)");
+        }
+        FrostModel base = builtIn("model.base", b.type(), input, b.hidden(), b.channels(), b.blocksPerStage(),
+                b.classes(), seed);
+        if (loadBase) {
+            if (b.checkpoint() == null) {
+                throw new FrostException("model.base.checkpoint is required for model.type pretrained");
+            }
+            Path dir = Path.of(b.checkpoint());
+            if (!Files.isDirectory(dir)) {
+                base.close();
+                throw new FrostException("model.base.checkpoint " + dir + " is not a folder");
+            }
+            try {
+                Checkpoints.loadModel(dir, base);
+            } catch (FrostException e) {
+                base.close();
+                throw new FrostException("model.base.checkpoint: " + e.getMessage()
+                        + " (is model.base the architecture that wrote it?)", e);
+            }
+        }
+        List<Layer> head = new ArrayList<>();
+        for (int i = 0; i < m.head().hidden().size(); i++) {
+            head.add(Layers.linear("head_fc" + (i + 1), positive("model.head.hidden", m.head().hidden().get(i))));
+            head.add(Layers.relu("head_relu" + (i + 1)));
+        }
+        if (m.head().batchNorm()) {
+            head.add(Layers.batchNorm("head_bn"));
+        }
+        head.add(Layers.linear("head_out", outputs));
+        try {
+            return TransferLearning.from(base).cutAfterLayer(m.cutAfter()).addHead("head", head.toArray(Layer[]::new))
+                    .optSeed(seed).build();
+        } catch (FrostException e) {
+            throw new FrostException("model.cut_after '" + m.cutAfter() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static FrostModel builtIn(String key, String type, Shape input, List<Integer> hidden,
+                                      List<Integer> channels, Integer blocks, int outputs, long seed) {
+        switch (type) {
+            case "mlp" -> {
+                if (input.dimension() != 1) {
+                    throw new FrostException(key + ".type mlp needs flat examples (data.type csv), the data has "
+                            + input + ": use cnn or resnet for images");
+                }
+                return Models.mlp((int) input.get(0), ints(key + ".hidden", hidden), outputs, seed);
+            }
+            case "cnn", "resnet" -> {
+                if (input.dimension() != 3) {
+                    throw new FrostException(key + ".type " + type + " needs images (channels x height x width),"
+                            + " the data has " + input + ": use mlp for tabular data");
+                }
+                int[] ch = ints(key + ".channels", channels);
+                if (ch.length == 0) {
+                    throw new FrostException(key + ".channels must list at least one size");
+                }
+                return type.equals("cnn") ? Models.cnn(input, ch, outputs, seed)
+                        : Models.resnet(input, ch, positive(key + ".blocks_per_stage", blocks), outputs, seed);
+            }
+            default -> throw new FrostException(key + ".type: unknown model '" + type + "' (use mlp, cnn, resnet"
+                    + (key.equals("model") ? " or pretrained)" : ")"));
+        }
+    }
+
+    private static int[] ints(String key, List<Integer> l) {
+        int[] a = new int[l.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = positive(key, l.get(i));
+        }
+        return a;
+    }
+
+    private static int positive(String key, Integer v) {
+        if (v == null || v < 1) {
+            throw new FrostException(key + " values must be >= 1, got " + v);
+        }
+        return v;
+    }
+}

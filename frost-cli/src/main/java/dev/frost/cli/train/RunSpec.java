@@ -1,0 +1,76 @@
+package dev.frost.cli.train;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code frost train} config file as immutable records (keys are the snake_case of the components). Every key
+ * has a default in {@code frost/train-defaults.yaml}, which is merged under the user's file, so after
+ * {@link ConfigLoader#load} no field that has a default is null. {@code data.type} and {@code model.type} select
+ * the sub-sections that apply, so new sources and bases (text, ONNX) add a section without changing the others.
+ */
+public record RunSpec(Run run, Data data, Model model, Strategy strategy, Trainer trainer) {
+
+    /** Where the run's files go, and what makes it reproducible. */
+    public record Run(String dir, Long seed, Integer threads) {}
+
+    /** Training data and, optionally, separate validation/test sources or a seeded split of the training source. */
+    public record Data(String type, String train, String valid, String test, Split split, Images images, Csv csv) {}
+
+    /** Fractions of the training source held out when {@code valid}/{@code test} are not given. */
+    public record Split(Double valid, Double test, Boolean stratified) {}
+
+    /** {@code data.type: images}: {@code root/<class>/<images>}. */
+    public record Images(Integer height, Integer width, Integer channels, List<Double> mean, List<Double> std,
+                         String onCorrupt) {}
+
+    /** {@code data.type: csv}: numeric feature columns and one or more label columns. */
+    public record Csv(List<String> labelColumns, List<String> featureColumns, String task, String delimiter) {}
+
+    /** {@code type}: mlp, cnn, resnet (built in) or pretrained (a Frost checkpoint, cut, and a new head). */
+    public record Model(String type, List<Integer> hidden, List<Integer> channels, Integer blocksPerStage,
+                        Base base, String cutAfter, Head head) {}
+
+    /** The architecture a pretrained checkpoint was written by, and the checkpoint folder. */
+    public record Base(String type, String checkpoint, Integer classes, List<Integer> hidden, List<Integer> channels,
+                       Integer blocksPerStage) {}
+
+    /** The new head on a cut base: optional hidden Linear+ReLU layers, optional BatchNorm, then the output layer. */
+    public record Head(List<Integer> hidden, Boolean batchNorm) {}
+
+    /** What is frozen when: a fastai method, a policy by name, or a fixed list. */
+    public record Strategy(String type, Integer freezeEpochs, Integer keepFrozen, Double lrMult,
+                           Integer epochsPerStage, List<String> frozenGroups, String policy, FreezeOut freezeout,
+                           AutoFreeze autofreeze, Schedule schedule, Linear linear, Cache cache, Boolean trainBn) {}
+
+    /** FreezeOut's parameters (t0, scale linear/squared/cubic, scaled). */
+    public record FreezeOut(Double t0, String scale, Boolean scaled) {}
+
+    /** AutoFreeze's parameters (interval 0: total steps / 10). */
+    public record AutoFreeze(Double percentile, Long interval) {}
+
+    /** A hand-written schedule: from epoch e on, the first n groups are frozen. */
+    public record Schedule(Map<Integer, Integer> frozenGroupsByEpoch) {}
+
+    /** Composer's linear freezing. */
+    public record Linear(Double freezeStart, Double freezeLevel) {}
+
+    /** The activation cache at the freeze boundary. */
+    public record Cache(Boolean enabled, Long memoryBudgetMb, String precision) {}
+
+    /** The training loop's settings. */
+    public record Trainer(Integer epochs, Integer batchSize, Double lr, String schedule, Optimizer optimizer,
+                          String loss, Double labelSmoothing, Double huberDelta, List<String> metrics,
+                          Double clipNorm, Integer accumulate, EarlyStopping earlyStopping, Checkpoint checkpoint,
+                          Boolean progressBar, Integer stopAfterSteps) {}
+
+    /** adamw or sgd and their hyper-parameters. */
+    public record Optimizer(String type, Double weightDecay, Double beta1, Double beta2, Double eps, Double momentum,
+                            Boolean nesterov) {}
+
+    /** Keras's EarlyStopping; patience 0 turns it off. */
+    public record EarlyStopping(String monitor, Integer patience, Double minDelta) {}
+
+    /** Which metric picks the best checkpoint, and how many recent versions are kept. */
+    public record Checkpoint(String monitor, Integer keepLast) {}
+}

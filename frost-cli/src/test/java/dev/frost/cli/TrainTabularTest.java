@@ -1,0 +1,126 @@
+package dev.frost.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** frost train / evaluate / predict end to end on small CSVs with an mlp, and an exact resume after a stop. */
+class TrainTabularTest {
+    static Path csv(Path dir, String name, int rows, boolean regression, long seed) throws Exception {
+        Random r = new Random(seed);
+        StringBuilder sb = new StringBuilder("a,b,c,label\n");
+        for (int i = 0; i < rows; i++) {
+            double a = r.nextGaussian();
+            double b = r.nextGaussian();
+            double c = r.nextGaussian();
+            String label = regression ? String.format(Locale.ROOT, "%.4f", 2 * a - b + 0.5 * c)
+                    : a + b > 0.5 ? "hi" : a + b < -0.5 ? "lo" : "mid";
+            sb.append(String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%s%n", a, b, c, label));
+        }
+        return Files.writeString(dir.resolve(name), sb.toString());
+    }
+
+    static Path config(Path dir, String name, String body) throws Exception {
+        return Files.writeString(dir.resolve(name), body);
+    }
+
+    static String tabular(Path train, Path run, String task, String strategy) {
+        return "run: {dir: " + run + ", seed: 7}\n"
+                + "data: {type: csv, train: " + train + ", split: {valid: 0.25}, csv: {task: " + task + "}}\n"
+                + "model: {type: mlp, hidden: [16, 16]}\n"
+                + "strategy: " + strategy + "\n"
+                + "trainer: {epochs: 3, batch_size: 16, lr: 0.01, progress_bar: false}\n";
+    }
+
+    @Test
+    void classificationTrainsEvaluatesAndPredicts(@TempDir Path dir) throws Exception {
+        Path train = csv(dir, "train.csv", 240, false, 1);
+        Path test = csv(dir, "test.csv", 60, false, 2);
+        Path run = dir.resolve("run");
+        Path cfg = config(dir, "c.yaml", tabular(train, run, "classification", "{type: full}"));
+        CliRunner.Result r = CliRunner.run("train", cfg.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        for (String f : List.of("config.yaml", "state.json", "metrics.csv", "run.json", "report.html",
+                "checkpoints/train/LATEST", "checkpoints/train/BEST")) {
+            assertTrue(Files.exists(run.resolve(f)), f);
+        }
+        assertEquals(4, Files.readAllLines(run.resolve("metrics.csv")).size()); // header + 3 epochs
+        r = CliRunner.run("evaluate", run.toString(), "--data", test.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("accuracy"), r.out());
+        double acc = Double.parseDouble(r.out().replaceAll("(?s).*accuracy=([0-9.]+).*", "$1"));
+        assertTrue(acc > 0.6, "test accuracy " + acc);
+        Path out = dir.resolve("pred.csv");
+        Path unlabelled = Files.writeString(dir.resolve("u.csv"), "c,b,a\n0,1,2\n0,-1,-2\n");
+        r = CliRunner.run("predict", run.toString(), "--data", unlabelled.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = Files.readAllLines(out);
+        assertEquals("id,prediction,p_hi,p_lo,p_mid", rows.get(0));
+        assertTrue(rows.get(1).startsWith("1,hi,"), rows.toString());
+        assertTrue(rows.get(2).startsWith("2,lo,"), rows.toString());
+        // a second run into the same folder is refused and leaves it as it was
+        String before = Files.readString(run.resolve("state.json"));
+        r = CliRunner.run("train", cfg.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("already holds files"), r.err());
+        assertEquals(before, Files.readString(run.resolve("state.json")));
+    }
+
+    @Test
+    void regressionWithOverrides(@TempDir Path dir) throws Exception {
+        Path train = csv(dir, "train.csv", 200, true, 3);
+        Path run = dir.resolve("reg");
+        Path cfg = config(dir, "r.yaml", tabular(train, dir.resolve("unused"), "regression", "{type: full}"));
+        CliRunner.Result r = CliRunner.run("train", cfg.toString(), "--set", "run.dir=" + run,
+                "--set", "trainer.epochs=4", "--set", "trainer.metrics=[mae]");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertFalse(Files.exists(dir.resolve("unused")));
+        assertEquals(5, Files.readAllLines(run.resolve("metrics.csv")).size());
+        assertTrue(Files.readString(run.resolve("config.yaml")).contains("epochs: 4"));
+        Path out = dir.resolve("p.csv");
+        r = CliRunner.run("predict", run.toString(), "--data", train.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("id,label", Files.readAllLines(out).get(0));
+        assertEquals(201, Files.readAllLines(out).size());
+        r = CliRunner.run("evaluate", run.toString(), "--data", train.toString(), "--checkpoint", "latest");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("mae="), r.out());
+    }
+
+    @Test
+    void aStoppedRunResumesToTheSameWeights(@TempDir Path dir) throws Exception {
+        Path train = csv(dir, "train.csv", 200, false, 4);
+        String strategy = "{type: fine-tune, freeze_epochs: 2}";
+        Path full = dir.resolve("full");
+        CliRunner.Result r = CliRunner.run("train", config(dir, "a.yaml", tabular(train, full, "classification",
+                strategy)).toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        for (int stopAt : new int[] {13, 27}) { // 10 steps per epoch: inside the frozen and the unfrozen phase
+            Path part = dir.resolve("part" + stopAt);
+            r = CliRunner.run("train", config(dir, "b" + stopAt + ".yaml", tabular(train, part, "classification",
+                    strategy)).toString(), "--set", "trainer.stop_after_steps=" + stopAt);
+            assertEquals(3, r.code(), r.err() + r.out());
+            assertTrue(Files.readString(part.resolve("state.json")).contains("stopped"));
+            assertTrue(Files.exists(part.resolve("report.html")));
+            r = CliRunner.run("train", "--resume", part.toString());
+            assertEquals(0, r.code(), r.err() + r.out());
+            assertEquals(weights(full), weights(part), "stopped at step " + stopAt);
+            r = CliRunner.run("train", "--resume", part.toString());
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("is finished"), r.err());
+        }
+    }
+
+    private static String weights(Path run) {
+        return dev.frost.io.Checkpoints.readManifest(run.resolve("checkpoints/unfrozen")).weights().sha256();
+    }
+}
