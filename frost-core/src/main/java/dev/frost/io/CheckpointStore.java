@@ -33,6 +33,24 @@ final class CheckpointStore {
     private static final Pattern VERSION = Pattern.compile("v(\\d{9,19})-(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** What made a version the best: the monitored quantity and its value (kept in the BEST pointer). */
+    record Best(String monitor, double value) {}
+
+    /** The monitored value recorded with the best version, or NaN when there is none for {@code monitor}. */
+    static double bestValue(Path root, String monitor) {
+        Path p = root.resolve(BEST);
+        if (!Files.isRegularFile(p)) {
+            return Double.NaN;
+        }
+        try {
+            JsonNode n = JSON.readTree(Files.readAllBytes(p));
+            return monitor.equals(n.path("monitor").asText()) && n.path("value").isNumber()
+                    ? n.path("value").asDouble() : Double.NaN;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** A published version: its folder and the SHA-256 its manifest must have (null for the legacy layout). */
     record Resolved(Path folder, String manifestSha256) {}
 
@@ -53,7 +71,7 @@ final class CheckpointStore {
      * Renames the written version into place and publishes it ({@code LATEST}, and {@code BEST} when {@code best}),
      * then keeps the {@code keepLast} newest versions and the best.
      */
-    static Path publish(Path root, Path tmp, String manifestSha256, boolean best, int keepLast) {
+    static Path publish(Path root, Path tmp, String manifestSha256, Best best, int keepLast) {
         String name = tmp.getFileName().toString().substring(TMP_PREFIX.length());
         Path target = root.resolve(name);
         try {
@@ -63,8 +81,9 @@ final class CheckpointStore {
             byte[] pointer = JSON.writeValueAsBytes(java.util.Map.of("version", name, "manifestSha256",
                     manifestSha256));
             AtomicFiles.write(root.resolve(LATEST), pointer);
-            if (best) {
-                AtomicFiles.write(root.resolve(BEST), pointer);
+            if (best != null) {
+                AtomicFiles.write(root.resolve(BEST), JSON.writeValueAsBytes(java.util.Map.of("version", name,
+                        "manifestSha256", manifestSha256, "monitor", best.monitor(), "value", best.value())));
             }
         } catch (IOException e) {
             throw new FrostException("cannot publish checkpoint " + target + ": " + e.getMessage(), e);

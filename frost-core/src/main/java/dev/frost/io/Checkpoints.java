@@ -45,24 +45,35 @@ public final class Checkpoints {
 
     /** Weights and freeze state only: a model to load elsewhere (a pretrained base). */
     public static Path saveModel(Path dir, FrostModel model) {
-        return write(dir, model, null, null, false, KEEP_LAST);
+        return write(dir, model, null, null, null, KEEP_LAST);
     }
 
     /** Everything a resumed run needs, as a new version in {@code dir}; returns the version's folder. */
     public static Path save(Path dir, Trainer trainer) {
-        return save(dir, trainer, false, KEEP_LAST);
+        return save(dir, trainer, KEEP_LAST);
+    }
+
+    /** Like {@link #save(Path, Trainer)}, keeping the {@code keepLast} newest versions (plus the best). */
+    public static Path save(Path dir, Trainer trainer, int keepLast) {
+        return write(dir, trainer.model(), trainer.optimizer(), trainer, null, keepLast);
     }
 
     /**
-     * Like {@link #save(Path, Trainer)}; {@code best} also points {@code BEST} at this version, and the
-     * {@code keepLast} newest versions (plus the best) are kept.
+     * Like {@link #save(Path, Trainer, int)}, and points {@code BEST} at this version, recording the monitored
+     * quantity and its value (so a resumed run's {@link ModelCheckpoint} compares against it).
      */
-    public static Path save(Path dir, Trainer trainer, boolean best, int keepLast) {
-        return write(dir, trainer.model(), trainer.optimizer(), trainer, best, keepLast);
+    public static Path saveBest(Path dir, Trainer trainer, String monitor, double value, int keepLast) {
+        return write(dir, trainer.model(), trainer.optimizer(), trainer, new CheckpointStore.Best(monitor, value),
+                keepLast);
     }
 
-    private static Path write(Path root, FrostModel model, Optimizer optimizer, Trainer trainer, boolean best,
-                              int keepLast) {
+    /** The monitored value saved with the best version in {@code dir}, or NaN when there is none for it. */
+    public static double bestValue(Path dir, String monitor) {
+        return CheckpointStore.bestValue(dir, monitor);
+    }
+
+    private static Path write(Path root, FrostModel model, Optimizer optimizer, Trainer trainer,
+                              CheckpointStore.Best best, int keepLast) {
         Map<String, NDArray> weights = new LinkedHashMap<>();
         model.stateTensors().forEach((k, p) -> weights.put(k, p.getArray()));
         requireFinite(weights, root);

@@ -40,25 +40,31 @@ public final class ModelCheckpoint implements Callback {
     }
 
     @Override
+    public void beforeFit(TrainingContext ctx) {
+        if (monitor != null && Double.isNaN(best)) {
+            best = Checkpoints.bestValue(dir, monitor.name()); // a resumed run keeps comparing against its best
+        }
+    }
+
+    @Override
     public void afterStep(TrainingContext ctx) {
         if (everySteps > 0 && ctx.globalStep() % everySteps == 0) {
-            Checkpoints.save(dir, ctx.trainer(), false, keepLast);
+            Checkpoints.save(dir, ctx.trainer(), keepLast);
         }
     }
 
     @Override
     public void afterEpoch(TrainingContext ctx) {
         if (monitor == null) {
-            Checkpoints.save(dir, ctx.trainer(), false, keepLast);
+            Checkpoints.save(dir, ctx.trainer(), keepLast);
             return;
         }
         double v = monitor.value(ctx.history().get(ctx.history().size() - 1));
-        boolean improved = monitor.improves(v, best, 0);
-        if (improved) {
+        if (monitor.improves(v, best, 0)) {
             best = v;
-        }
-        if (improved || everySteps == 0) {
-            Checkpoints.save(dir, ctx.trainer(), improved, keepLast);
+            Checkpoints.saveBest(dir, ctx.trainer(), monitor.name(), v, keepLast);
+        } else if (everySteps == 0) {
+            Checkpoints.save(dir, ctx.trainer(), keepLast);
         }
     }
 }

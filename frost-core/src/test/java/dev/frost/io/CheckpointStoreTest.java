@@ -46,7 +46,7 @@ class CheckpointStoreTest {
             Path first = null;
             for (int i = 0; i < 6; i++) {
                 t.fit(DATA, null, 1);
-                Path v = Checkpoints.save(dir, t, i == 0, 3);
+                Path v = i == 0 ? Checkpoints.saveBest(dir, t, "valid_loss", 0.25, 3) : Checkpoints.save(dir, t, 3);
                 if (i == 0) {
                     first = v;
                 }
@@ -54,6 +54,8 @@ class CheckpointStoreTest {
             List<Path> versions = CheckpointStore.versions(dir);
             assertEquals(4, versions.size(), "the 3 newest and the best: " + versions);
             assertTrue(versions.contains(first), "the best is kept however old");
+            assertEquals(0.25, Checkpoints.bestValue(dir, "valid_loss"), 0, "the pointer keeps the best value");
+            assertTrue(Double.isNaN(Checkpoints.bestValue(dir, "train_loss")));
             assertEquals(versions.get(versions.size() - 1), CheckpointStore.resolve(dir).folder());
             try (FrostModel best = model()) {
                 Checkpoints.loadBest(dir, best);
