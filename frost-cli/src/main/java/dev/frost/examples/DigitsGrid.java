@@ -3,7 +3,7 @@ package dev.frost.examples;
 import dev.frost.data.ArrayDataset;
 import ai.djl.ndarray.types.Shape;
 import dev.frost.FrostException;
-import dev.frost.io.Untrusted;
+import dev.frost.Untrusted;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;

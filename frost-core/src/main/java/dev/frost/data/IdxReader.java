@@ -2,7 +2,7 @@ package dev.frost.data;
 
 import ai.djl.ndarray.types.Shape;
 import dev.frost.FrostException;
-import dev.frost.io.Untrusted;
+import dev.frost.Untrusted;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;

@@ -1,6 +1,7 @@
 package dev.frost.io;
 
 import dev.frost.FrostException;
+import dev.frost.Untrusted;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -15,19 +15,7 @@ public final class FloatCodec {
 
     /** The float32 value of IEEE 754 binary16 bits {@code bits} (low 16 bits used); exact, as every half is a float. */
     public static float float16(int bits) {
-        int sign = (bits & 0x8000) << 16;
-        int exp = (bits >>> 10) & 0x1F;
-        int mant = bits & 0x3FF;
-        if (exp == 0x1F) {
-            // infinity (mantissa 0) or NaN, payload kept in the top mantissa bits
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            // zero or subnormal: mant * 2^-24
-            float v = mant * 0x1p-24f;
-            return sign != 0 ? -v : v;
-        }
-        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+        return dev.frost.freeze.cache.Precision.fromHalf((short) bits);
     }
 
     /** {@code count} little-endian 2-byte values from {@code bytes[offset..]} through {@link #bfloat16}. */

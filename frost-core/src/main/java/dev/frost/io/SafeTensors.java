@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.frost.FrostException;
+import dev.frost.Untrusted;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.frost.FrostException;
-import dev.frost.io.Untrusted;
+import dev.frost.Untrusted;
 
 import java.io.IOException;
 import java.io.InputStream;

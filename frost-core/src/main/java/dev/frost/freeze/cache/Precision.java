@@ -103,7 +103,8 @@ public enum Precision {
         return (short) (sign | half);
     }
 
-    static float fromHalf(short h) {
+    /** The float32 value of IEEE 754 binary16 bits (exact: every half is a float), subnormals, inf and NaN kept. */
+    public static float fromHalf(short h) {
         int bits = h & 0xFFFF;
         int sign = (bits & 0x8000) << 16;
         int exp = (bits >>> 10) & 0x1F;

@@ -4,7 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import dev.frost.FrostException;
 import dev.frost.io.FloatCodec;
-import dev.frost.io.Untrusted;
+import dev.frost.Untrusted;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.frost.io;
+package dev.frost;
 
 /**
  * Helpers for error messages about untrusted input: a name taken from a file is quoted printable and clipped, and a
