@@ -62,7 +62,8 @@ class TrainErrorsTest {
         refused(dir, "data: [1, 2]\n", "bad.yaml line 1", "'data'");
         refused(dir, "data: {type: csv, train: " + csv + "\n", "bad.yaml", "not valid YAML");
         refused(dir, "data: {type: csv, train: " + csv + "}\ntrainer: {lr: -1}\n", "trainer.lr must be positive");
-        refused(dir, "data: {type: text, train: " + csv + "}\n", "data.type", "text");
+        refused(dir, "data: {type: sound, train: " + csv + "}\n", "data.type", "sound");
+        refused(dir, "data: {type: text, train: " + csv + "}\n", "data.train", "line 1 is not a JSON object");
         r = CliRunner.run("train", Files.writeString(dir.resolve("ok.yaml"), "data: {type: csv, train: " + csv
                 + "}\n").toString(), "--set", "trainer.epoks=2");
         assertEquals(1, r.code());

@@ -63,6 +63,18 @@ public final class WordPieceTokenizer {
      * must map distinct tokens to distinct ids {@code 0..size-1}, so that every id this tokenizer produces indexes an
      * embedding table of {@link #vocabularySize()} rows.
      */
+    /** Reads a Hugging Face {@code tokenizer.json} file. */
+    public static WordPieceTokenizer fromFile(java.nio.file.Path file) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new FrostException("tokenizer file " + file + " does not exist");
+        }
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return fromJson(in, file.toString());
+        } catch (java.io.IOException e) {
+            throw new FrostException("cannot read tokenizer file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public static WordPieceTokenizer fromJson(InputStream in, String what) {
         JsonNode root;
         try {

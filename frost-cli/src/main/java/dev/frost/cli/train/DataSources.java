@@ -27,7 +27,8 @@ public final class DataSources {
     public static Sources open(RunSpec spec) {
         RunSpec.Data d = spec.data();
         if (d.train() == null) {
-            throw new FrostException("data.train is required: the training " + (isCsv(d) ? "CSV file" : "image folder"));
+            throw new FrostException("data.train is required: the training " + (isCsv(d) ? "CSV file"
+                    : isText(d) ? "JSON-lines file" : "image folder"));
         }
         Dataset all = read(d, "data.train", Path.of(d.train()), null);
         List<String> classes = classNames(all);
@@ -53,7 +54,7 @@ public final class DataSources {
         if (train.size() == 0) {
             throw new FrostException("data.train: no training examples left after the split");
         }
-        if ("fail".equals(d.images().onCorrupt()) && !isCsv(d)) {
+        if ("fail".equals(d.images().onCorrupt()) && !isCsv(d) && !isText(d)) {
             checkDecodes(all, "data.train");
             if (d.valid() != null) {
                 checkDecodes(valid, "data.valid");
@@ -68,8 +69,8 @@ public final class DataSources {
     /** Another source read as the run's training data was (evaluate, predict); class ids follow {@code classes}. */
     public static Dataset read(RunSpec.Data d, String key, Path path, List<String> classes) {
         try {
-            Dataset ds = isCsv(d) ? csv(d, path, classes) : images(d, path);
-            if (classes != null && !isCsv(d) && !classes.equals(classNames(ds))) {
+            Dataset ds = isText(d) ? text(d, path, classes) : isCsv(d) ? csv(d, path, classes) : images(d, path);
+            if (classes != null && !isCsv(d) && !isText(d) && !classes.equals(classNames(ds))) {
                 throw new FrostException("class folders " + classNames(ds) + " are not the training classes "
                         + classes);
             }
@@ -82,9 +83,34 @@ public final class DataSources {
     static boolean isCsv(RunSpec.Data d) {
         return switch (d.type()) {
             case "csv" -> true;
-            case "images" -> false;
-            default -> throw new FrostException("data.type: unknown source '" + d.type() + "' (use images or csv)");
+            case "images", "text" -> false;
+            default -> throw new FrostException("data.type: unknown source '" + d.type()
+                    + "' (use images, csv or text)");
         };
+    }
+
+    static boolean isText(RunSpec.Data d) {
+        return "text".equals(d.type());
+    }
+
+    /** Text datasets remember their classes here (an ArrayDataset has no class names). */
+    private static final java.util.Map<Dataset, List<String>> TEXT_CLASSES =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static Dataset text(RunSpec.Data d, Path path, List<String> classes) {
+        RunSpec.Text t = d.text();
+        if (t.seqLen() < 2 || t.seqLen() > 512) {
+            throw new FrostException("data.text.seq_len must be in 2..512, got " + t.seqLen());
+        }
+        dev.frost.text.LabeledTexts texts = dev.frost.text.LabeledTexts.readJsonl(path, t.textField(),
+                t.labelField());
+        List<String> names = classes != null ? classes : texts.classNames();
+        dev.frost.text.WordPieceTokenizer tok = "minilm".equals(t.tokenizer())
+                ? dev.frost.text.onnx.MiniLm.tokenizer() : dev.frost.text.WordPieceTokenizer.fromFile(
+                        Path.of(t.tokenizer()));
+        Dataset ds = texts.encode(names, tok, t.seqLen());
+        TEXT_CLASSES.put(ds, names);
+        return ds;
     }
 
     private static Dataset images(RunSpec.Data d, Path path) {
@@ -148,7 +174,7 @@ public final class DataSources {
         if (ds instanceof CsvDataset c) {
             return c.classNames();
         }
-        return null;
+        return TEXT_CLASSES.get(ds);
     }
 
     /** The feature columns in the model's input order (CSV; null for images). */

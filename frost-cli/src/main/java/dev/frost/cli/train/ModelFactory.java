@@ -25,6 +25,9 @@ public final class ModelFactory {
     public static FrostModel build(RunSpec spec, Shape input, int outputs, boolean loadBase) {
         RunSpec.Model m = spec.model();
         long seed = spec.run().seed();
+        if ("minilm".equals(m.type())) {
+            return miniLm(input, outputs, seed, loadBase);
+        }
         if (!"pretrained".equals(m.type())) {
             return builtIn("model", m.type(), input, m.hidden(), m.channels(), m.blocksPerStage(), outputs, seed);
         }
@@ -66,6 +69,25 @@ public final class ModelFactory {
         } catch (FrostException e) {
             throw new FrostException("model.cut_after '" + m.cutAfter() + "': " + e.getMessage(), e);
         }
+    }
+
+    /** The real all-MiniLM-L6-v2 encoder (groups embeddings, layer0..layer5, head) for token ids of {@code input}. */
+    private static FrostModel miniLm(Shape input, int outputs, long seed, boolean loadWeights) {
+        if (input.dimension() != 1) {
+            throw new FrostException("model.type minilm needs token sequences (data.type text), the data has "
+                    + "examples of shape " + input);
+        }
+        FrostModel m = dev.frost.text.bert.Bert.classifier(dev.frost.text.bert.Bert.Config.MINILM_L6,
+                (int) input.get(0), outputs, seed);
+        if (loadWeights) {
+            try {
+                dev.frost.text.onnx.MiniLm.loadPretrained(m, dev.frost.text.onnx.MiniLm.readBundled());
+            } catch (FrostException e) {
+                m.close();
+                throw e;
+            }
+        }
+        return m;
     }
 
     private static FrostModel builtIn(String key, String type, Shape input, List<Integer> hidden,

@@ -15,7 +15,14 @@ public record RunSpec(Run run, Data data, Model model, Strategy strategy, Traine
     public record Run(String dir, Long seed, Integer threads) {}
 
     /** Training data and, optionally, separate validation/test sources or a seeded split of the training source. */
-    public record Data(String type, String train, String valid, String test, Split split, Images images, Csv csv) {}
+    public record Data(String type, String train, String valid, String test, Split split, Images images, Csv csv,
+                       Text text) {}
+
+    /**
+     * {@code data.type: text}: JSON lines of texts and class labels, tokenized with WordPiece ({@code minilm}: the
+     * tokenizer bundled with MiniLM, or a path to a Hugging Face {@code tokenizer.json}).
+     */
+    public record Text(String textField, String labelField, Integer seqLen, String tokenizer) {}
 
     /** Fractions of the training source held out when {@code valid}/{@code test} are not given. */
     public record Split(Double valid, Double test, Boolean stratified) {}
@@ -27,7 +34,10 @@ public record RunSpec(Run run, Data data, Model model, Strategy strategy, Traine
     /** {@code data.type: csv}: numeric feature columns and one or more label columns. */
     public record Csv(List<String> labelColumns, List<String> featureColumns, String task, String delimiter) {}
 
-    /** {@code type}: mlp, cnn, resnet (built in) or pretrained (a Frost checkpoint, cut, and a new head). */
+    /**
+     * {@code type}: mlp, cnn, resnet (built in), pretrained (a Frost checkpoint, cut, and a new head) or minilm (the
+     * real pretrained all-MiniLM-L6-v2 encoder with mean pooling and a new linear head; text data).
+     */
     public record Model(String type, List<Integer> hidden, List<Integer> channels, Integer blocksPerStage,
                         Base base, String cutAfter, Head head) {}
 

@@ -1,0 +1,64 @@
+package dev.frost.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** frost train on JSON lines of texts with the real MiniLM encoder: frozen and cached, then evaluate and predict. */
+class TrainTextTest {
+    private static final String[] SPAM = {"win a free prize now", "cheap pills online today", "claim your cash reward",
+        "limited offer click here", "you won a lottery jackpot", "free money guaranteed fast"};
+    private static final String[] HAM = {"meeting moved to friday", "the build is green again",
+        "lunch with the team tomorrow", "please review my pull request", "notes from the design call",
+        "the report is attached"};
+
+    static Path jsonl(Path dir, String name, int n, long seed) throws Exception {
+        Random r = new Random(seed);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            boolean spam = i % 2 == 0;
+            String[] pool = spam ? SPAM : HAM;
+            String text = pool[r.nextInt(pool.length)] + " " + pool[r.nextInt(pool.length)];
+            sb.append("{\"text\": \"").append(text).append("\", \"label\": \"").append(spam ? "spam" : "ham")
+                    .append("\"}\n");
+        }
+        return Files.writeString(dir.resolve(name), sb.toString());
+    }
+
+    @Test
+    void miniLmWithAFrozenCachedEncoderLearnsAndPredicts(@TempDir Path dir) throws Exception {
+        Path train = jsonl(dir, "train.jsonl", 32, 1);
+        Path test = jsonl(dir, "test.jsonl", 12, 2);
+        Path run = dir.resolve("run");
+        Path cfg = Files.writeString(dir.resolve("t.yaml"), "run: {dir: " + run + ", seed: 3}\n"
+                + "data: {type: text, train: " + train + ", split: {valid: 0.25}, text: {seq_len: 16}}\n"
+                + "model: {type: minilm}\n"
+                + "strategy: {type: feature-extraction}\n"
+                + "trainer: {epochs: 6, batch_size: 8, lr: 0.02, progress_bar: false}\n");
+        CliRunner.Result r = CliRunner.run("train", cfg.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(Files.readString(run.resolve("report.html")).contains("<svg"));
+        r = CliRunner.run("evaluate", run.toString(), "--data", test.toString());
+        assertEquals(0, r.code(), r.err());
+        double acc = Double.parseDouble(r.out().replaceAll("(?s).*accuracy=([0-9.]+).*", "$1"));
+        assertTrue(acc >= 0.75, "test accuracy " + acc);
+        Path out = dir.resolve("pred.csv");
+        r = CliRunner.run("predict", run.toString(), "--data", test.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = Files.readAllLines(out);
+        assertEquals(13, rows.size());
+        assertTrue(rows.get(0).startsWith("id,prediction,p_ham,p_spam"), rows.get(0));
+        // a label the training data never had is refused in one line
+        Path odd = Files.writeString(dir.resolve("odd.jsonl"), "{\"text\": \"hello\", \"label\": \"phishing\"}\n");
+        r = CliRunner.run("evaluate", run.toString(), "--data", odd.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("phishing"), r.err());
+    }
+}

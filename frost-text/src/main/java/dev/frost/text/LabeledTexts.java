@@ -1,0 +1,90 @@
+package dev.frost.text;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.frost.FrostException;
+import dev.frost.data.ArrayDataset;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Texts with class labels read from JSON lines ({@code {"text": "...", "label": "spam"}} per line; the field names
+ * are given), and their encoding as a dataset of token ids with the BERT side inputs. Labels are strings (or
+ * numbers); classes are the sorted distinct labels unless given (a validation file uses the training classes).
+ */
+public record LabeledTexts(String name, List<String> texts, List<String> labels) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public LabeledTexts {
+        texts = List.copyOf(texts);
+        labels = List.copyOf(labels);
+    }
+
+    /** Reads {@code file}: one JSON object per non-blank line. Every failure names the file and line. */
+    public static LabeledTexts readJsonl(Path file, String textField, String labelField) {
+        if (!Files.isRegularFile(file)) {
+            throw new FrostException(file + " is not a readable file");
+        }
+        List<String> texts = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int n = 0;
+            while ((line = r.readLine()) != null) {
+                n++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode o;
+                try {
+                    o = JSON.readTree(line);
+                } catch (JsonProcessingException e) {
+                    throw new FrostException(file + " line " + n + " is not a JSON object: "
+                            + e.getOriginalMessage().lines().findFirst().orElse(""));
+                }
+                JsonNode t = o == null ? null : o.get(textField);
+                JsonNode l = o == null ? null : o.get(labelField);
+                if (t == null || !t.isTextual()) {
+                    throw new FrostException(file + " line " + n + " has no text field '" + textField + "'");
+                }
+                if (l == null || !(l.isTextual() || l.isNumber() || l.isBoolean())) {
+                    throw new FrostException(file + " line " + n + " has no label field '" + labelField + "'");
+                }
+                texts.add(t.asText());
+                labels.add(l.asText());
+            }
+        } catch (IOException e) {
+            throw new FrostException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (texts.isEmpty()) {
+            throw new FrostException(file + " holds no texts");
+        }
+        return new LabeledTexts(file.getFileName().toString(), texts, labels);
+    }
+
+    /** The sorted distinct labels. */
+    public List<String> classNames() {
+        return List.copyOf(new TreeSet<>(labels));
+    }
+
+    /** Token ids and side inputs for a BERT model; labels are indices into {@code classes}. */
+    public ArrayDataset encode(List<String> classes, WordPieceTokenizer tokenizer, int seqLen) {
+        int[] y = new int[labels.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = classes.indexOf(labels.get(i));
+            if (y[i] < 0) {
+                throw new FrostException(name + ": label '" + labels.get(i) + "' (example " + (i + 1)
+                        + ") is not one of the training classes " + classes);
+            }
+        }
+        return TextDatasets.encode(name, texts, y, classes.size(), tokenizer, seqLen);
+    }
+}
