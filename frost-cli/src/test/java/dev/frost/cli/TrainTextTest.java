@@ -55,6 +55,32 @@ class TrainTextTest {
         List<String> rows = Files.readAllLines(out);
         assertEquals(13, rows.size());
         assertTrue(rows.get(0).startsWith("id,prediction,p_ham,p_spam"), rows.get(0));
+        // export: a Frost checkpoint with its architecture, and Hugging Face files that a plain reader checks
+        Path exported = dir.resolve("export");
+        r = CliRunner.run("export", run.toString(), "--out", exported.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.exists(exported.resolve("frost/architecture.yaml")));
+        Path check = Files.writeString(dir.resolve("check.py"), String.join("\n",
+                "import json, struct, sys",
+                "d = sys.argv[1]",
+                "raw = open(d + '/model.safetensors', 'rb').read()",
+                "n = struct.unpack('<Q', raw[:8])[0]",
+                "h = json.loads(raw[8:8 + n])",
+                "cfg = json.load(open(d + '/config.json'))",
+                "assert cfg['model_type'] == 'bert' and cfg['hidden_size'] == 384, cfg",
+                "assert h['encoder.layer.5.output.LayerNorm.weight']['shape'] == [384]",
+                "assert h['encoder.layer.0.attention.self.query.weight']['shape'] == [384, 384]",
+                "assert h['embeddings.word_embeddings.weight']['shape'] == [30522, 384]",
+                "assert h['classifier.weight']['shape'] == [2, 384]",
+                "assert not any(k.startswith('layer') for k in h), [k for k in h if k.startswith('layer')]",
+                "print('ok', len(h) - 1)", ""));
+        if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+            Process p = new ProcessBuilder("/usr/bin/python3", check.toString(),
+                    exported.resolve("huggingface").toString()).redirectErrorStream(true).start();
+            String py = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), py);
+            assertTrue(py.startsWith("ok "), py);
+        }
         // a label the training data never had is refused in one line
         Path odd = Files.writeString(dir.resolve("odd.jsonl"), "{\"text\": \"hello\", \"label\": \"phishing\"}\n");
         r = CliRunner.run("evaluate", run.toString(), "--data", odd.toString());

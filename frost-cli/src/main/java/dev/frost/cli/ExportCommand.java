@@ -1,0 +1,97 @@
+package dev.frost.cli;
+
+import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.frost.FrostException;
+import dev.frost.cli.train.RunModels;
+import dev.frost.io.AtomicFiles;
+import dev.frost.io.Checkpoints;
+import dev.frost.io.SafeTensors;
+import dev.frost.model.FrostModel;
+import dev.frost.text.bert.Bert;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code frost export RUN_DIR --out DIR}: the run's model as a Frost checkpoint with its architecture (the run's
+ * resolved config), and, for a MiniLM/BERT model, as Hugging Face-named safetensors with a {@code config.json} that
+ * {@code transformers} (BertModel) and DJL Serving read; the new head's tensors are {@code classifier.weight/bias}.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a run's model: a Frost checkpoint, and Hugging Face files for BERT-family models.")
+final class ExportCommand implements Runnable {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Parameters(index = "0", paramLabel = "RUN_DIR")
+    Path run;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must be empty).")
+    Path out;
+
+    @Option(names = "--checkpoint", defaultValue = "best", description = "best or latest (default ${DEFAULT-VALUE}).")
+    String checkpoint;
+
+    @Override
+    public void run() {
+        CliChecks.existingFolder("RUN_DIR", run);
+        CliChecks.writableFolder("--out", out);
+        try (var files = Files.list(out)) {
+            if (files.findAny().isPresent()) {
+                throw new FrostException("--out " + out + " is not empty: export into a new folder");
+            }
+        } catch (IOException e) {
+            throw new FrostException("--out " + out + ": " + e.getMessage(), e);
+        }
+        RunModels.Loaded r = RunModels.load(run, checkpoint);
+        try (FrostModel m = r.model()) {
+            Checkpoints.saveModel(out.resolve("frost"), m);
+            try {
+                Files.copy(run.resolve("config.yaml"), out.resolve("frost").resolve("architecture.yaml"));
+            } catch (IOException e) {
+                throw new FrostException("cannot copy the run's config: " + e.getMessage(), e);
+            }
+            if ("minilm".equals(r.spec().model().type())) {
+                exportHuggingFace(m, out.resolve("huggingface"));
+            }
+        }
+        System.out.println("exported " + run + " to " + out);
+    }
+
+    private static void exportHuggingFace(FrostModel m, Path dir) {
+        Map<String, ai.djl.ndarray.NDArray> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : m.stateTensors().entrySet()) {
+            String name = e.getKey().startsWith("classifier.") ? e.getKey() : Bert.huggingFaceName(e.getKey());
+            tensors.put(name, e.getValue().getArray());
+        }
+        Bert.Config c = Bert.Config.MINILM_L6;
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("architectures", java.util.List.of("BertModel"));
+        config.put("model_type", "bert");
+        config.put("vocab_size", c.vocabulary());
+        config.put("hidden_size", c.dim());
+        config.put("num_hidden_layers", c.layers());
+        config.put("num_attention_heads", c.heads());
+        config.put("intermediate_size", c.ffn());
+        config.put("hidden_act", "gelu");
+        config.put("max_position_embeddings", c.maxPositions());
+        config.put("type_vocab_size", c.typeVocabulary());
+        config.put("layer_norm_eps", (double) c.layerNormEps());
+        config.put("num_labels", m.outputShape().get(m.outputShape().dimension() - 1));
+        config.put("frost_pooling", "mean over attention_mask, then classifier (Linear)");
+        try {
+            AtomicFiles.write(dir.resolve("model.safetensors"), SafeTensors.encodeFloat32(tensors,
+                    Map.of("format", "pt")));
+            AtomicFiles.write(dir.resolve("config.json"), JSON.writeValueAsBytes(config));
+        } catch (IOException e) {
+            throw new FrostException("cannot write " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}
