@@ -90,6 +90,12 @@ public record FitResult(List<EpochRecord> epochs, boolean stoppedEarly, Activati
 
     /** One line: "freezing saved X% of the work and Y% of the time". */
     public String savingsLine() {
+        if (Double.isNaN(fullTrainSecondsEstimate())) {
+            return String.format(Locale.ROOT, "freezing saved %.1f%% of the work (%.2f of %.2f GFLOP executed) in"
+                    + " %.1f s; the time saved was not measured (the full-step probe was off, or the run had too few"
+                    + " steps for its 2%% budget)", 100 * flopsSaved(), executedFlops() / 1e9, fullFlops() / 1e9,
+                    trainSeconds());
+        }
         return String.format(Locale.ROOT,
                 "freezing saved %.1f%% of the work (%.2f of %.2f GFLOP executed) and %.1f%% of the time "
                         + "(%.1f s vs %.1f s for full training, full step time measured)",
