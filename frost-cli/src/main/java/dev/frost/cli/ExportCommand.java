@@ -58,20 +58,22 @@ final class ExportCommand implements Runnable {
             } catch (IOException e) {
                 throw new FrostException("cannot copy the run's config: " + e.getMessage(), e);
             }
-            if ("minilm".equals(r.spec().model().type())) {
-                exportHuggingFace(m, out.resolve("huggingface"));
+            String type = r.spec().model().type();
+            if ("minilm".equals(type) || "bert".equals(type)) {
+                Bert.Config c = "minilm".equals(type) ? Bert.Config.MINILM_L6
+                        : dev.frost.text.bert.BertImport.readConfig(Path.of(r.spec().model().bert().config()));
+                exportHuggingFace(m, c, out.resolve("huggingface"));
             }
         }
         System.out.println("exported " + run + " to " + out);
     }
 
-    private static void exportHuggingFace(FrostModel m, Path dir) {
+    private static void exportHuggingFace(FrostModel m, Bert.Config c, Path dir) {
         Map<String, ai.djl.ndarray.NDArray> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : m.stateTensors().entrySet()) {
             String name = e.getKey().startsWith("classifier.") ? e.getKey() : Bert.huggingFaceName(e.getKey());
             tensors.put(name, e.getValue().getArray());
         }
-        Bert.Config c = Bert.Config.MINILM_L6;
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("architectures", java.util.List.of("BertModel"));
         config.put("model_type", "bert");

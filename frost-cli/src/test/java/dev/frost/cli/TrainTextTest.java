@@ -81,6 +81,35 @@ class TrainTextTest {
             assertEquals(0, p.waitFor(), py);
             assertTrue(py.startsWith("ok "), py);
         }
+        // the exported Hugging Face files are a base for another run (model.type bert)
+        Path run2 = dir.resolve("run2");
+        Path hf = exported.resolve("huggingface");
+        Path cfg2 = Files.writeString(dir.resolve("t2.yaml"), "run: {dir: " + run2 + ", seed: 4}\n"
+                + "data: {type: text, train: " + train + ", split: {valid: 0.25}, text: {seq_len: 16}}\n"
+                + "model: {type: bert, bert: {config: " + hf.resolve("config.json") + ", weights: "
+                + hf.resolve("model.safetensors") + "}}\n"
+                + "strategy: {type: feature-extraction}\n"
+                + "trainer: {epochs: 4, batch_size: 8, lr: 0.02, progress_bar: false}\n");
+        r = CliRunner.run("train", cfg2.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        r = CliRunner.run("evaluate", run2.toString(), "--data", test.toString());
+        assertEquals(0, r.code(), r.err());
+        double acc2 = Double.parseDouble(r.out().replaceAll("(?s).*accuracy=([0-9.]+).*", "$1"));
+        assertTrue(acc2 >= 0.75, "test accuracy from the exported encoder " + acc2);
+        // weights of another model list what is missing and unexpected, in one line
+        byte[] header = "{\"encoder.layer.0.attention.self.query.weight\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(8 + header.length + 4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bb.putLong(header.length).put(header).putFloat(1f);
+        Path wrong = Files.write(dir.resolve("other.safetensors"), bb.array());
+        Path cfg3 = Files.writeString(dir.resolve("t3.yaml"), Files.readString(cfg2)
+                .replace(hf.resolve("model.safetensors").toString(), wrong.toString()).replace("run2", "run3"));
+        r = CliRunner.run("train", cfg3.toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("model.bert.weights") && r.err().contains("missing")
+                && r.err().contains("unexpected"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
         // a label the training data never had is refused in one line
         Path odd = Files.writeString(dir.resolve("odd.jsonl"), "{\"text\": \"hello\", \"label\": \"phishing\"}\n");
         r = CliRunner.run("evaluate", run.toString(), "--data", odd.toString());

@@ -28,6 +28,9 @@ public final class ModelFactory {
         if ("minilm".equals(m.type())) {
             return miniLm(input, outputs, seed, loadBase);
         }
+        if ("bert".equals(m.type())) {
+            return bert(m.bert(), input, outputs, seed, loadBase);
+        }
         if (!"pretrained".equals(m.type())) {
             return builtIn("model", m.type(), input, m.hidden(), m.channels(), m.blocksPerStage(), outputs, seed);
         }
@@ -85,6 +88,33 @@ public final class ModelFactory {
             } catch (FrostException e) {
                 m.close();
                 throw e;
+            }
+        }
+        return m;
+    }
+
+    /** A BERT-family encoder from Hugging Face files (config.json + safetensors or ONNX). */
+    private static FrostModel bert(RunSpec.BertFiles f, Shape input, int outputs, long seed, boolean loadWeights) {
+        if (input.dimension() != 1) {
+            throw new FrostException("model.type bert needs token sequences (data.type text), the data has "
+                    + "examples of shape " + input);
+        }
+        if (f == null || f.config() == null || f.weights() == null) {
+            throw new FrostException("model.bert.config and model.bert.weights are required for model.type bert");
+        }
+        dev.frost.text.bert.Bert.Config c;
+        try {
+            c = dev.frost.text.bert.BertImport.readConfig(Path.of(f.config()));
+        } catch (FrostException e) {
+            throw new FrostException("model.bert.config: " + e.getMessage(), e);
+        }
+        FrostModel m = dev.frost.text.bert.Bert.classifier(c, (int) input.get(0), outputs, seed);
+        if (loadWeights) {
+            try {
+                dev.frost.text.bert.BertImport.load(m, Path.of(f.weights()));
+            } catch (FrostException e) {
+                m.close();
+                throw new FrostException("model.bert.weights: " + e.getMessage(), e);
             }
         }
         return m;

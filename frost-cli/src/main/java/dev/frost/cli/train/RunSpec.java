@@ -36,10 +36,17 @@ public record RunSpec(Run run, Data data, Model model, Strategy strategy, Traine
 
     /**
      * {@code type}: mlp, cnn, resnet (built in), pretrained (a Frost checkpoint, cut, and a new head) or minilm (the
-     * real pretrained all-MiniLM-L6-v2 encoder with mean pooling and a new linear head; text data).
+     * real pretrained all-MiniLM-L6-v2 encoder with mean pooling and a new linear head; text data) or bert (any
+     * BERT-family encoder from Hugging Face files, {@link BertFiles}).
      */
     public record Model(String type, List<Integer> hidden, List<Integer> channels, Integer blocksPerStage,
-                        Base base, String cutAfter, Head head) {}
+                        Base base, String cutAfter, Head head, BertFiles bert) {}
+
+    /**
+     * {@code model.type: bert}: a BERT-family encoder from Hugging Face files: {@code config.json} and weights as
+     * {@code model.safetensors} (BertModel names) or an ONNX export.
+     */
+    public record BertFiles(String config, String weights) {}
 
     /** The architecture a pretrained checkpoint was written by, and the checkpoint folder. */
     public record Base(String type, String checkpoint, Integer classes, List<Integer> hidden, List<Integer> channels,
