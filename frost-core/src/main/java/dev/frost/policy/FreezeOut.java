@@ -70,12 +70,11 @@ public final class FreezeOut implements FreezePolicy {
     }
 
     /** The multipliers the user had before the run, restored when it ends (FreezeOut sets its own). */
-    private java.util.Map<String, Double> userMultipliers;
+    private SavedMultipliers userMultipliers;
 
     @Override
     public void beforeFit(TrainingContext ctx) {
-        userMultipliers = new java.util.LinkedHashMap<>();
-        ctx.model().groups().forEach(gr -> userMultipliers.put(gr.name(), gr.lrMultiplier()));
+        userMultipliers = SavedMultipliers.of(ctx.model());
         if (!"constant".equals(ctx.config().scheduleName())) {
             throw new FrostException("FreezeOut sets each group's learning rate itself: use the constant schedule"
                     + " (got '" + ctx.config().scheduleName() + "')");
@@ -91,7 +90,7 @@ public final class FreezeOut implements FreezePolicy {
     @Override
     public void afterFit(TrainingContext ctx) {
         if (userMultipliers != null) {
-            userMultipliers.forEach((name, mult) -> ctx.model().group(name).setLrMultiplier(mult));
+            userMultipliers.restore(ctx.model());
         }
     }
 

@@ -32,8 +32,12 @@ public final class GradualUnfreezing implements FreezePolicy {
         return "gradual-unfreezing";
     }
 
+    /** The multipliers the user had before the fit, restored when it ends (the policy sets its own). */
+    private SavedMultipliers userMultipliers;
+
     @Override
     public void beforeFit(TrainingContext ctx) {
+        userMultipliers = SavedMultipliers.of(ctx.model());
         DiscriminativeLr.decay(ctx.model(), factor);
         apply(ctx.model(), ctx.epochInFit());
     }
@@ -41,6 +45,13 @@ public final class GradualUnfreezing implements FreezePolicy {
     @Override
     public void beforeEpoch(TrainingContext ctx) {
         apply(ctx.model(), ctx.epochInFit());
+    }
+
+    @Override
+    public void afterFit(TrainingContext ctx) {
+        if (userMultipliers != null) {
+            userMultipliers.restore(ctx.model());
+        }
     }
 
     /** Groups trainable in epoch {@code epoch}: 1 + epoch / epochsPerStage from the top. */

@@ -6,8 +6,8 @@ import dev.frost.freeze.cache.CacheConfig;
 import dev.frost.freeze.optim.AdamW;
 import dev.frost.freeze.optim.DiscriminativeLr;
 import dev.frost.model.FrostModel;
-import dev.frost.model.LayerGroup;
 import dev.frost.policy.GradualUnfreezing;
+import dev.frost.policy.SavedMultipliers;
 import dev.frost.train.Callback;
 import dev.frost.train.FitResult;
 import dev.frost.train.LrSchedule;
@@ -15,9 +15,7 @@ import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One-call training of a transferred model, after fastai:
@@ -190,12 +188,11 @@ public final class FineTune {
     }
 
     private static Result keepingMultipliers(FrostModel model, java.util.function.Supplier<Result> body) {
-        Map<LayerGroup, Double> saved = new LinkedHashMap<>();
-        model.groups().forEach(g -> saved.put(g, g.lrMultiplier()));
+        SavedMultipliers saved = SavedMultipliers.of(model);
         try {
             return body.get();
         } finally {
-            saved.forEach(LayerGroup::setLrMultiplier);
+            saved.restore(model);
         }
     }
 }

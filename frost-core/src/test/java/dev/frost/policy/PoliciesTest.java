@@ -190,4 +190,26 @@ class PoliciesTest {
             assertTrue(e.getMessage().contains("'autofreeze'"), e.getMessage());
         }
     }
+
+    @Test
+    void policiesPutTheUsersLearningRateMultipliersBackWhenTheyEnd() {
+        for (Callback policy : List.<Callback>of(new FreezeOut(0.5, FreezeOut.Scale.LINEAR, false),
+                new GradualUnfreezing(1, 2.6))) {
+            try (FrostModel m = mlp()) {
+                m.group("head").setLrMultiplier(2.0);
+                m.group("fc1").setLrMultiplier(0.5);
+                double[] during = new double[1];
+                Callback watch = new Callback() {
+                    @Override
+                    public void afterStep(TrainingContext ctx) {
+                        during[0] = ctx.model().group("fc1").lrMultiplier();
+                    }
+                };
+                new Trainer(m, new Sgd(0, false, 0), cfg(2).build(), policy, watch).fit(DATA, null);
+                assertTrue(during[0] != 0.5, policy + " set its own multipliers");
+                assertEquals(2.0, m.group("head").lrMultiplier(), 0, policy.toString());
+                assertEquals(0.5, m.group("fc1").lrMultiplier(), 0, policy.toString());
+            }
+        }
+    }
 }
