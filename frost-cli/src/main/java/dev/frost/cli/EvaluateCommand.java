@@ -5,7 +5,6 @@ import dev.frost.data.Dataset;
 import dev.frost.metric.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,23 +14,19 @@ import java.util.Map;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Evaluate a run's model (best checkpoint) on labelled data read as training read it.")
 final class EvaluateCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "RUN_DIR")
-    Path run;
+    @picocli.CommandLine.Mixin
+    RunArgs runArgs;
 
     @Option(names = "--data", required = true, paramLabel = "PATH", description = "Image folder or CSV file.")
     Path data;
-
-    @Option(names = "--checkpoint", defaultValue = "best", description = "best or latest (default ${DEFAULT-VALUE}).")
-    String checkpoint;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON.")
     Path json;
 
     @Override
     public void run() {
-        CliChecks.existingFolder("RUN_DIR", run);
         CliChecks.writableFile("--json", json);
-        RunModels.Loaded r = RunModels.load(run, checkpoint);
+        RunModels.Loaded r = runArgs.load();
         try (dev.frost.model.FrostModel m = r.model()) {
             Dataset d = RunModels.labelled(r, data);
             Evaluation e = r.model().evaluate(d);

@@ -12,7 +12,6 @@ import dev.frost.model.FrostModel;
 import dev.frost.text.bert.Bert;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,18 +29,14 @@ import java.util.Map;
 final class ExportCommand implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @Parameters(index = "0", paramLabel = "RUN_DIR")
-    Path run;
+    @picocli.CommandLine.Mixin
+    RunArgs runArgs;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must be empty).")
     Path out;
 
-    @Option(names = "--checkpoint", defaultValue = "best", description = "best or latest (default ${DEFAULT-VALUE}).")
-    String checkpoint;
-
     @Override
     public void run() {
-        CliChecks.existingFolder("RUN_DIR", run);
         CliChecks.writableFolder("--out", out);
         try (var files = Files.list(out)) {
             if (files.findAny().isPresent()) {
@@ -50,11 +45,11 @@ final class ExportCommand implements Runnable {
         } catch (IOException e) {
             throw new FrostException("--out " + out + ": " + e.getMessage(), e);
         }
-        RunModels.Loaded r = RunModels.load(run, checkpoint);
+        RunModels.Loaded r = runArgs.load();
         try (FrostModel m = r.model()) {
             Checkpoints.saveModel(out.resolve("frost"), m);
             try {
-                Files.copy(run.resolve("config.yaml"), out.resolve("frost").resolve("architecture.yaml"));
+                Files.copy(runArgs.run.resolve("config.yaml"), out.resolve("frost").resolve("architecture.yaml"));
             } catch (IOException e) {
                 throw new FrostException("cannot copy the run's config: " + e.getMessage(), e);
             }
@@ -65,7 +60,7 @@ final class ExportCommand implements Runnable {
                 exportHuggingFace(m, c, out.resolve("huggingface"));
             }
         }
-        System.out.println("exported " + run + " to " + out);
+        System.out.println("exported " + runArgs.run + " to " + out);
     }
 
     private static void exportHuggingFace(FrostModel m, Bert.Config c, Path dir) {

@@ -6,7 +6,6 @@ import dev.frost.data.ImageFolderDataset;
 import dev.frost.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,8 +16,8 @@ import java.util.Locale;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Predict with a run's model (best checkpoint): classes with their probabilities, or targets.")
 final class PredictCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "RUN_DIR")
-    Path run;
+    @picocli.CommandLine.Mixin
+    RunArgs runArgs;
 
     @Option(names = "--data", required = true, paramLabel = "PATH",
             description = "Image folder (root/<class>/...) or CSV file (label columns may be absent).")
@@ -27,14 +26,10 @@ final class PredictCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The predictions CSV.")
     Path out;
 
-    @Option(names = "--checkpoint", defaultValue = "best", description = "best or latest (default ${DEFAULT-VALUE}).")
-    String checkpoint;
-
     @Override
     public void run() {
-        CliChecks.existingFolder("RUN_DIR", run);
         CliChecks.writableFile("--out", out);
-        RunModels.Loaded r = RunModels.load(run, checkpoint);
+        RunModels.Loaded r = runArgs.load();
         try (dev.frost.model.FrostModel m = r.model()) {
             boolean csv = r.spec().data().type().equals("csv");
             Dataset d = csv ? RunModels.csvFeatures(r, data) : RunModels.labelled(r, data);
