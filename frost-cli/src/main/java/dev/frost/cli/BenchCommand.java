@@ -8,6 +8,7 @@ import dev.frost.data.ArrayDataset;
 import dev.frost.examples.FashionMnist;
 import dev.frost.examples.SpamAssassin;
 import dev.frost.examples.SpamFineTune;
+import dev.frost.examples.SpamLora;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,14 +22,15 @@ import java.util.List;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print ratios measured side by side in one run.",
-        subcommands = {BenchCommand.Freeze.class, BenchCommand.Policies.class, BenchCommand.MiniLm.class})
+        subcommands = {BenchCommand.Freeze.class, BenchCommand.Policies.class, BenchCommand.MiniLm.class,
+                BenchCommand.Lora.class})
 final class BenchCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new FrostException("bench: name a benchmark: freeze, policies or minilm (frost bench --help)");
+        throw new FrostException("bench: name a benchmark: freeze, policies, minilm or lora (frost bench --help)");
     }
 
     /** Step times frozen vs full vs ideal vs PyTorch, and the activation cache's epoch times. */
@@ -142,11 +144,17 @@ final class BenchCommand implements Runnable {
         @Option(names = "--train-size", description = "Training e-mails (default 1600, quick 160).")
         Integer trainSize;
 
+        @Option(names = "--test-size", description = "Held-out test e-mails (default 3000, quick 200).")
+        Integer testSize;
+
         @Option(names = "--data", description = "SpamAssassin folder (default data/spam-assassin).")
         Path data;
 
         @Override
         public void run() {
+            if (testSize != null) {
+                CliChecks.atLeast("--test-size", testSize, 1);
+            }
             if (epochs != null) {
                 CliChecks.atLeast("--epochs", epochs, 1);
             }
@@ -157,12 +165,60 @@ final class BenchCommand implements Runnable {
             CliChecks.existingFolder("--data", data);
             SpamFineTune.Options d = quick ? SpamFineTune.Options.quick() : SpamFineTune.Options.defaults();
             SpamFineTune.Options o = new SpamFineTune.Options(d.seqLen(), trainSize != null ? trainSize : d.trainSize(),
-                    d.testSize(), epochs != null ? epochs : d.epochs(), d.batchSize(), d.lr(), d.frozenLayers(),
+                    testSize != null ? testSize : d.testSize(), epochs != null ? epochs : d.epochs(), d.batchSize(), d.lr(), d.frozenLayers(),
                     d.seed());
             Path dir = data != null ? data : SpamAssassin.defaultDir();
             List<SpamFineTune.Row> rows = SpamFineTune.run(SpamAssassin.load(dir), o);
             System.out.print(SpamFineTune.format(rows, o));
             JsonOut.write(json, java.util.Map.of("options", o, "rows", rows));
+        }
+    }
+
+    /** Full fine-tuning vs partial freezing vs LoRA on MiniLM-L6, paired over seeds, resumable. */
+    @Command(name = "lora", mixinStandardHelpOptions = true,
+            description = "MiniLM-L6 on SpamAssassin: full fine-tuning, 4 layers frozen and three LoRA variants over"
+                    + " seeds; each finished run is appended to --out and skipped when the command runs again.")
+    static final class Lora implements Runnable {
+        @Option(names = "--out", defaultValue = "runs/bench/lora.jsonl",
+                description = "Result rows, one JSON object a line (default ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--seeds", split = ",", defaultValue = "1,2", description = "Seeds (default ${DEFAULT-VALUE}).")
+        List<Long> seeds;
+
+        @Option(names = "--methods", split = ",", description = "Some of ${COMPLETION-CANDIDATES} (default all).")
+        List<SpamLora.Method> methods;
+
+        @Option(names = "--epochs", defaultValue = "2", description = "Epochs (default ${DEFAULT-VALUE}).")
+        int epochs;
+
+        @Option(names = "--train-size", defaultValue = "1600", description = "Training e-mails (default ${DEFAULT-VALUE}).")
+        int trainSize;
+
+        @Option(names = "--test-size", defaultValue = "3000", description = "Held-out test e-mails (default ${DEFAULT-VALUE}).")
+        int testSize;
+
+        @Option(names = "--seq-len", defaultValue = "128", description = "Tokens per e-mail (default ${DEFAULT-VALUE}).")
+        int seqLen;
+
+        @Option(names = "--data", description = "SpamAssassin folder (default data/spam-assassin).")
+        Path data;
+
+        @Override
+        public void run() {
+            CliChecks.atLeast("--epochs", epochs, 1);
+            CliChecks.atLeast("--train-size", trainSize, 1);
+            CliChecks.atLeast("--test-size", testSize, 1);
+            CliChecks.atLeast("--seq-len", seqLen, 2);
+            CliChecks.writableFile("--out", out);
+            CliChecks.existingFolder("--data", data);
+            SpamLora.Options d = SpamLora.Options.defaults();
+            SpamLora.Options o = new SpamLora.Options(seqLen, trainSize, testSize, epochs, d.batchSize(), d.lr(),
+                    d.loraLr(), d.rank(), d.alpha(), d.splitSeed(), List.copyOf(seeds),
+                    methods == null || methods.isEmpty() ? d.methods() : List.copyOf(methods));
+            Path dir = data != null ? data : SpamAssassin.defaultDir();
+            List<SpamLora.Row> rows = SpamLora.run(SpamAssassin.load(dir), o, out);
+            System.out.print(SpamLora.format(rows, o));
         }
     }
 }

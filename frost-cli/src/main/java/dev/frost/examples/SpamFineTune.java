@@ -32,9 +32,9 @@ public final class SpamFineTune {
     /** Sizes and training settings; the test set is held out from training. */
     public record Options(int seqLen, int trainSize, int testSize, int epochs, int batchSize, double lr,
                           int frozenLayers, long seed) {
-        /** The documented comparison: 128 tokens, 1,600 training e-mails, 1,000 held-out test, 2 epochs. */
+        /** The documented comparison: 128 tokens, 1,600 training e-mails, 3,000 held-out test (resolves 0.5 pt), 2 epochs. */
         public static Options defaults() {
-            return new Options(128, 1600, 1000, 2, 16, 1e-4, 4, 42);
+            return new Options(128, 1600, 3000, 2, 16, 1e-4, 4, 42);
         }
 
         /** A smoke-sized run. */
@@ -49,8 +49,16 @@ public final class SpamFineTune {
 
     private SpamFineTune() {}
 
-    public static List<Row> run(List<SpamAssassin.Email> emails, Options o) {
-        SplittableRandom rng = new SplittableRandom(o.seed());
+    /** The held-out test e-mails and the training e-mails, encoded; one fixed shuffle, so every method sees the same. */
+    public record Split(ArrayDataset train, ArrayDataset test) {}
+
+    /** Shuffles with {@code seed}, takes the first {@code testSize} e-mails as the test set, the next as training. */
+    public static Split split(List<SpamAssassin.Email> emails, int seqLen, int trainSize, int testSize, long seed) {
+        if (trainSize + testSize > emails.size()) {
+            throw new dev.frost.FrostException("SpamAssassin: " + trainSize + " training + " + testSize
+                    + " test e-mails requested, only " + emails.size() + " available");
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
         List<SpamAssassin.Email> shuffled = new ArrayList<>(emails);
         for (int i = shuffled.size() - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
@@ -59,9 +67,14 @@ public final class SpamFineTune {
             shuffled.set(j, t);
         }
         WordPieceTokenizer tok = MiniLm.tokenizer();
-        ArrayDataset test = encode("spam-test", shuffled.subList(0, o.testSize()), tok, o.seqLen());
-        ArrayDataset train = encode("spam-train", shuffled.subList(o.testSize(), o.testSize() + o.trainSize()), tok,
-                o.seqLen());
+        return new Split(encode("spam-train", shuffled.subList(testSize, testSize + trainSize), tok, seqLen),
+                encode("spam-test", shuffled.subList(0, testSize), tok, seqLen));
+    }
+
+    public static List<Row> run(List<SpamAssassin.Email> emails, Options o) {
+        Split s = split(emails, o.seqLen(), o.trainSize(), o.testSize(), o.seed());
+        ArrayDataset train = s.train();
+        ArrayDataset test = s.test();
         OnnxGraph graph = MiniLm.readBundled();
         List<Row> rows = new ArrayList<>();
         int groups = Bert.Config.MINILM_L6.layers() + 2;

@@ -64,6 +64,19 @@ public record RunInfo(Map<String, Object> config, String optimizer, Map<String, 
         return -1;
     }
 
+    /**
+     * Resets the process's peak resident set to its current size (Linux {@code /proc/self/clear_refs}), so the next
+     * {@link #peakRssBytes()} is the peak since now; false where the system does not allow it.
+     */
+    public static boolean resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static String frostVersion() {
         try (InputStream in = RunInfo.class.getResourceAsStream("/dev/frost/version.properties")) {
             Properties p = new Properties();

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The LoRA comparison (frost bench lora), one JVM per method and seed so each peak RSS is that method's alone.
+# Rows already in the output file are skipped: run it again to continue a stopped comparison.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="${1:-$ROOT/runs/bench/lora.jsonl}"
+shift || true
+for seed in 1 2; do
+  for method in FULL FROZEN4 LORA_QV LORA_ALL LORA_TOP2_CACHED; do
+    "$ROOT/frost" bench lora --out "$OUT" --seeds "$seed" --methods "$method" "$@" | grep -v '^|\|^MiniLM\|^goals' || true
+  done
+done
+"$ROOT/frost" bench lora --out "$OUT" "$@"
