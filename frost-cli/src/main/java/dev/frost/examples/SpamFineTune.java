@@ -104,7 +104,7 @@ public final class SpamFineTune {
             TrainConfig cfg = TrainConfig.builder().setEpochs(o.epochs()).optBatchSize(o.batchSize())
                     .optLearningRate(o.lr() * lrScale).optSchedule("onecycle").optSeed(o.seed())
                     .optCache(cache ? CacheConfig.defaults() : null).optMeasureFullStep(true).build();
-            List<Callback> cbs = autoFreeze ? List.of(new AutoFreeze()) : List.of();
+            List<Callback> cbs = autoFreeze ? List.of(AutoFreeze.withEmbeddings("embeddings")) : List.of();
             try (AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.01)) {
                 Trainer t = new Trainer(m, opt, cfg, cbs);
                 FitResult r = t.fit(train, null);

@@ -6,9 +6,15 @@ import dev.frost.model.FrostModel;
 import dev.frost.train.TrainingContext;
 
 /**
- * ULMFiT's gradual unfreezing: training starts with only the last group trainable, and every
+ * ULMFiT's gradual unfreezing inside one fit call: training starts with only the last group trainable, and every
  * {@code epochsPerStage} epochs one more group is unfrozen, top down. Learning rates fall by {@code factor} (2.6 in
- * ULMFiT) per group below the top.
+ * ULMFiT) per group below the top. When a stage unfreezes a group the optimizer state is dropped, as fastai's
+ * {@code freeze_to} does ({@code opt.clear_state()}), so the new stage starts with fresh state everywhere.
+ *
+ * <p>Named difference: fastai (and ULMFiT as fastai teaches it: {@code freeze_to(-2); fit_one_cycle(1, ...)},
+ * {@code freeze_to(-3); fit_one_cycle(1, ...)}, ...) runs one one-cycle per stage; this policy lives inside one fit
+ * call, so the call's schedule spans all stages and later stages see only its tail.
+ * {@link dev.frost.transfer.FineTune#gradualUnfreezing} is the exact recipe: one fit call per stage.
  */
 public final class GradualUnfreezing implements FreezePolicy {
     private final int epochsPerStage;
@@ -39,12 +45,12 @@ public final class GradualUnfreezing implements FreezePolicy {
     public void beforeFit(TrainingContext ctx) {
         userMultipliers = SavedMultipliers.of(ctx.model());
         DiscriminativeLr.decay(ctx.model(), factor);
-        apply(ctx.model(), ctx.epochInFit());
+        apply(ctx, ctx.epochInFit());
     }
 
     @Override
     public void beforeEpoch(TrainingContext ctx) {
-        apply(ctx.model(), ctx.epochInFit());
+        apply(ctx, ctx.epochInFit());
     }
 
     @Override
@@ -59,8 +65,13 @@ public final class GradualUnfreezing implements FreezePolicy {
         return Math.min(groups, 1 + epoch / epochsPerStage);
     }
 
-    private void apply(FrostModel model, int epoch) {
+    private void apply(TrainingContext ctx, int epoch) {
+        FrostModel model = ctx.model();
         int g = model.groups().size();
-        model.freezeTo(g - trainableGroups(g, epoch));
+        int target = g - trainableGroups(g, epoch);
+        if (model.frozenGroupCount() != target) {
+            model.freezeTo(target);
+            ctx.optimizer().clearState();
+        }
     }
 }

@@ -6,7 +6,7 @@ import dev.frost.freeze.cache.CacheConfig;
 import dev.frost.freeze.optim.AdamW;
 import dev.frost.freeze.optim.DiscriminativeLr;
 import dev.frost.model.FrostModel;
-import dev.frost.policy.GradualUnfreezing;
+import dev.frost.model.LayerGroup;
 import dev.frost.policy.SavedMultipliers;
 import dev.frost.train.Callback;
 import dev.frost.train.FitResult;
@@ -25,7 +25,8 @@ import java.util.List;
  *       {@code pct_start} 0.99), then the base rate halves, the base is unfrozen (all of it, or all but the first
  *       {@code keepFrozen} groups) and trained for {@code epochs} (one cycle, {@code pct_start} 0.3, {@code div} 5)
  *       with rates spread geometrically from {@code baseLr/lrMult} (first trained group) to {@code baseLr};</li>
- *   <li>{@link #gradualUnfreezing}: ULMFiT, one more group per stage, rates divided by 2.6 per group below.</li>
+ *   <li>{@link #gradualUnfreezing}: ULMFiT as fastai runs it, one more group per stage, one one-cycle (one fit call,
+ *       fresh optimizer state) per stage, rates divided by 2.6 per group below.</li>
  * </ul>
  * Each phase cycles Adam's beta1 0.95 → 0.85 → 0.95 as fastai's {@code fit_one_cycle}, starts with fresh optimizer
  * state (fastai clears it when the frozen set changes), and the groups' learning-rate multipliers the caller had are
@@ -157,14 +158,53 @@ public final class FineTune {
         });
     }
 
-    /** ULMFiT: one more group every {@code epochsPerStage} epochs, then all groups until {@code epochs}. */
+    /**
+     * ULMFiT's gradual unfreezing as fastai runs it: stage k trains the top {@code k + 1} groups with its own one-cycle
+     * of {@code epochsPerStage} epochs (fastai: {@code freeze_to(-(k+1)); fit_one_cycle(epochsPerStage, slice(lr /
+     * 2.6^(n-1), lr))}), each stage a fit call of its own with fresh optimizer state (fastai's {@code freeze_to}
+     * clears it); once every group is trainable, the last stage trains them all for the epochs left. Rates fall by
+     * 2.6 per group below the top. Stage k shuffles with seed {@code seed + k}. If {@code epochs} runs out first, the
+     * lower groups are never unfrozen. Named difference: fastai's ULMFiT tutorial also lowers the peak rate from
+     * stage to stage (2e-2, 1e-2, 5e-3, 1e-3); here every stage peaks at {@code lr} unless the per-stage rates are
+     * given ({@link #gradualUnfreezing(FrostModel, Dataset, Dataset, int, int, double[], Settings)}).
+     */
     public static Result gradualUnfreezing(FrostModel model, Dataset train, Dataset valid, int epochs,
                                            int epochsPerStage, double lr, Settings s) {
+        return gradualUnfreezing(model, train, valid, epochs, epochsPerStage, new double[] {lr}, s);
+    }
+
+    /**
+     * As {@link #gradualUnfreezing(FrostModel, Dataset, Dataset, int, int, double, Settings)}, with stage k peaking at
+     * {@code stageLrs[min(k, stageLrs.length - 1)]}.
+     */
+    public static Result gradualUnfreezing(FrostModel model, Dataset train, Dataset valid, int epochs,
+                                           int epochsPerStage, double[] stageLrs, Settings s) {
+        if (epochs < 1 || epochsPerStage < 1) {
+            throw new FrostException("gradualUnfreezing needs epochs >= 1 and epochsPerStage >= 1, got " + epochs
+                    + " and " + epochsPerStage);
+        }
+        if (stageLrs.length == 0) {
+            throw new FrostException("gradualUnfreezing needs at least one learning rate");
+        }
+        int groups = model.groups().size();
         return keepingMultipliers(model, () -> {
-            GradualUnfreezing policy = new GradualUnfreezing(epochsPerStage, 2.6);
-            return new Result(List.of(fit(model, train, valid, epochs, lr, 0.25, 25, s, policy)));
+            List<FitResult> phases = new ArrayList<>();
+            int done = 0;
+            for (int stage = 0; done < epochs; stage++) {
+                int trainable = Math.min(groups, stage + 1);
+                int stageEpochs = trainable < groups ? Math.min(epochsPerStage, epochs - done) : epochs - done;
+                model.freezeTo(groups - trainable);
+                DiscriminativeLr.decay(model, ULMFIT_FACTOR);
+                double lr = stageLrs[Math.min(stage, stageLrs.length - 1)];
+                phases.add(fitOneCycle(model, train, valid, stageEpochs, lr, 0.25, 25, s.withSeed(s.seed() + stage)));
+                done += stageEpochs;
+            }
+            return new Result(phases);
         });
     }
+
+    /** ULMFiT's ratio between the rates of neighbouring groups. */
+    public static final double ULMFIT_FACTOR = 2.6;
 
     /**
      * One cycle of {@code epochs} (fastai's {@code fit_one_cycle} with {@code div}), optimizer state fresh for the

@@ -51,7 +51,20 @@ class PoliciesTest {
         assertEquals(1.0, cubic.freezeTime(4, 5), 1e-12, "the head trains to the end");
         assertEquals(1 / 0.512, cubic.lrFactor(0, 5, 0, 1000), 1e-12, "scaled: initial rate / t_i");
         assertEquals(0.5 / 0.512, cubic.lrFactor(0, 5, 256, 1000), 1e-12, "half-way to t_i: cosine at 1/2");
-        assertEquals(0.0, cubic.lrFactor(0, 5, 512, 1000), 0.0, "frozen at t_i T");
+        assertEquals(0.0, cubic.lrFactor(0, 5, 512, 1000), 0.0, "rate 0 at max_j = t_i T");
+        assertFalse(cubic.isFrozen(0, 5, 512, 1000), "the reference deactivates only when j > max_j");
+        assertTrue(cubic.isFrozen(0, 5, 513, 1000));
+        assertFalse(cubic.isFrozen(4, 5, 5000, 1000), "the head is never frozen");
+        // the reference's update_lr, with its initial rate 0.1: lr = (0.05 / lr_ratio) * (1 + cos(pi * j / max_j))
+        for (long j : new long[] {0, 1, 77, 300, 511}) {
+            double ratio = Math.pow(0.8 + (1 - 0.8) * 1.0 / 4, 3);
+            double maxJ = 1000 * ratio;
+            double ref = (0.05 / ratio) * (1 + Math.cos(Math.PI * j / maxJ));
+            assertEquals(ref, 0.1 * cubic.lrFactor(1, 5, j, 1000), 1e-15, "scaled, j = " + j);
+            double refUnscaled = 0.05 * (1 + Math.cos(Math.PI * j / maxJ));
+            assertEquals(refUnscaled, 0.1 * new FreezeOut(0.8, FreezeOut.Scale.CUBIC, false).lrFactor(1, 5, j, 1000),
+                    1e-15, "unscaled, j = " + j);
+        }
         FreezeOut linear = new FreezeOut(0.8, FreezeOut.Scale.LINEAR, false);
         assertEquals(0.9, linear.freezeTime(2, 5), 1e-12);
         double p = 0.3;
@@ -80,8 +93,8 @@ class PoliciesTest {
             FitResult r = new Trainer(m, new Sgd(0.9, true, 1e-4), cfg(4).build(), fo, watch).fit(DATA, null);
             long total = 4 * 10;
             for (int g = 0; g < 4; g++) {
-                long expected = (long) Math.ceil(fo.freezeTime(g, 5) * total);
-                assertEquals(expected, frozenAt.get(g), "group " + g + " freezes at t_i * T");
+                long expected = (long) Math.floor(fo.freezeTime(g, 5) * total) + 1;
+                assertEquals(expected, frozenAt.get(g), "group " + g + " freezes at the first step after t_i * T");
                 Set<String> moved = Snapshots.changed(atFreeze.get(g), Snapshots.of(m));
                 assertFalse(moved.contains("fc" + (g + 1) + ".weight"), "fc" + (g + 1) + " moved after freezing");
             }
@@ -104,7 +117,7 @@ class PoliciesTest {
             dev.frost.io.RunRecords.write(record, r);
             List<FitResult.FreezeEvent> frozen = r.timeline().stream().filter(FitResult.FreezeEvent::frozen).toList();
             assertEquals(List.of("fc1", "fc2", "fc3", "fc4"), frozen.stream().map(FitResult.FreezeEvent::group).toList());
-            assertEquals((long) Math.ceil(fo.freezeTime(0, 5) * 20), frozen.get(0).step());
+            assertEquals((long) Math.floor(fo.freezeTime(0, 5) * 20) + 1, frozen.get(0).step());
             var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(record.toFile());
             assertEquals(4, doc.path("result").path("timeline").size());
             assertEquals(2, doc.path("result").path("epochs").size());
@@ -114,24 +127,111 @@ class PoliciesTest {
     }
 
     @Test
-    void autoFreezeFreezesExactlyThePrefixTheRuleSelects() {
-        double[] prev = {10, 10, 10, 10, 10};
-        double[] cur = {9.9, 9.5, 5, 2, 1};
-        // r = 0.01, 0.05, 0.5, 0.8 over the four candidates (head excluded); median 0.275; first r >= it: group 2
-        assertEquals(2, AutoFreeze.decide(prev, cur, 0, 4, 50));
-        assertEquals(0, AutoFreeze.decide(prev, cur, 0, 4, 0), "threshold at the minimum: nothing frozen");
-        assertEquals(3, AutoFreeze.decide(prev, cur, 0, 4, 100), "threshold at the maximum");
-        // already 1 frozen: candidates 1..3, r = 0.05, 0.5, 0.8; median 0.5 -> group 2
-        assertEquals(2, AutoFreeze.decide(prev, cur, 1, 4, 50));
-        // a group whose r rises again is not frozen past: prefix only
-        double[] bumpy = {9.99, 5, 9.98, 9.97, 1};
-        assertEquals(1, AutoFreeze.decide(prev, bumpy, 0, 4, 50));
-        assertEquals(0.275, AutoFreeze.percentileOf(new double[] {0.8, 0.01, 0.5, 0.05}, 50), 1e-12);
+    void freezeOutCanAssumeTheReferencesThousandIterationsPerEpoch() {
+        FreezeOut fo = FreezeOut.defaults().withAssumedStepsPerEpoch(1000);
+        List<double[]> seen = new ArrayList<>();
+        try (FrostModel m = mlp()) {
+            Callback watch = new Callback() {
+                @Override
+                public void beforeStep(TrainingContext ctx) {
+                    seen.add(ctx.model().groups().stream().mapToDouble(g -> g.lrMultiplier()).toArray());
+                }
+            };
+            new Trainer(m, new Sgd(0.9, true, 1e-4), cfg(2).build(), fo, watch).fit(DATA, null);
+            assertEquals(0, m.frozenGroupCount(), "T = 2 * 1000: no group reaches t_i T in 20 real steps");
+        }
+        for (int j = 0; j < seen.size(); j++) {
+            for (int i = 0; i < 5; i++) {
+                double ratio = i == 4 ? 1.0 : Math.pow(0.8 + 0.2 * i / 4.0, 3);
+                double maxJ = 2 * 1000 * ratio;   // the reference's max_j = epochs * 1000 * lr_ratio
+                double ref = (0.5 / ratio) * (1 + Math.cos(Math.PI * j / maxJ));
+                assertEquals(ref, seen.get(j)[i], 1e-12, "group " + i + " step " + j);
+            }
+        }
+    }
+
+    /** Composer's freeze_layers, written from layer_freezing.py: int(_freeze_schedule(d) * len(layers[0:-1])). */
+    private static int composerDepth(double elapsed, double start, double level, int layers) {
+        double pct;
+        if (elapsed <= start) {
+            pct = 0.0;
+        } else {
+            pct = level * ((elapsed - start) / (1.0 - start));
+        }
+        return (int) (pct * (layers - 1));
     }
 
     @Test
-    void schedulesApplyAtTheRightStep() {
-        FreezeSchedule s = new FreezeSchedule(Map.of(0, 0, 2, 1, 3, 9));
+    void linearFreezingFollowsComposerAtEpochEnds() {
+        for (double[] sl : new double[][] {{0.5, 1.0}, {0.25, 1.0}, {0.0, 0.8}, {0.3, 0.5}}) {
+            LinearFreezing lin = new LinearFreezing(sl[0], sl[1]);
+            for (int groups : new int[] {2, 5, 13}) {
+                for (int epochs : new int[] {1, 3, 4, 10}) {
+                    for (int e = 0; e <= epochs; e++) {
+                        assertEquals(composerDepth((double) e / epochs, sl[0], sl[1], groups),
+                                lin.frozenGroups(e, epochs, groups), sl[0] + "/" + sl[1] + " " + e + "/" + epochs);
+                    }
+                }
+            }
+        }
+        LinearFreezing lin = new LinearFreezing(0.25, 1.0);
+        List<Integer> seen = new ArrayList<>();
+        try (FrostModel m = mlp()) {
+            Callback watch = new Callback() {
+                @Override
+                public void beforeStep(TrainingContext ctx) {
+                    seen.add(ctx.model().frozenGroupCount());
+                }
+            };
+            new Trainer(m, new Sgd(0, false, 0), cfg(4).build(), lin, watch).fit(DATA, null);
+            assertEquals(4, m.frozenGroupCount(), "the last epoch end's decision stays on the model, as Composer's");
+        }
+        for (int step = 0; step < seen.size(); step++) {
+            int epoch = step / 10;
+            int expected = epoch == 0 ? 0 : composerDepth(epoch / 4.0, 0.25, 1.0, 5);
+            assertEquals(expected, seen.get(step), "step " + step + ": constant within an epoch");
+        }
+        assertEquals(List.of(0, 0, 1, 2), List.of(seen.get(0), seen.get(10), seen.get(20), seen.get(30)));
+    }
+
+    @Test
+    void pipeTransformerScheduleIsTheReferenceFormula() {
+        // math.ceil(calculate_frozen_layer_num(L, alpha, e)) from pipe_transformer/freeze/auto_freeze.py, run in
+        // Python 3 for these L and alpha (epoch 0: 0)
+        assertEquals(List.of(0, 6, 9, 11, 12, 12, 12, 12, 12, 12), frozen(12, 0.5, 10));
+        assertEquals(List.of(0, 4, 7, 9, 10, 11, 11, 12, 12, 12), frozen(12, 1.0 / 3, 10));
+        assertEquals(List.of(0, 1, 2, 3, 4, 4, 5, 5, 6, 6, 7, 7), frozen(12, 0.07, 12));
+        assertEquals(List.of(0, 2, 3, 4, 4), frozen(4, 0.5, 5));
+        // the reference's rounding: (10*0.3)/(0.7) * 0.7 = 2.9999999999999996, so 3, where ceil(L(1-(1-a)^e)) says 4
+        assertEquals(3, FreezeSchedule.pipeTransformerFrozenLayers(10, 0.3, 1));
+        assertEquals(4, (int) Math.ceil(10 * (1 - Math.pow(0.7, 1))));
+
+        FreezeSchedule def = FreezeSchedule.pipeTransformer();
+        assertEquals(List.of(0, 6, 9, 11, 12, 12), List.of(0, 1, 2, 3, 4, 5).stream()
+                .map(e -> def.frozenGroups(e, 13)).toList(), "L = 12 groups below the head");
+        FreezeSchedule emb = FreezeSchedule.pipeTransformer(0.5, "fc1");
+        assertEquals(List.of(0, 7, 10, 12, 13, 13), List.of(0, 1, 2, 3, 4, 5).stream()
+                .map(e -> emb.frozenGroups(e, 14)).toList(), "embeddings freeze with the first frozen layer");
+        assertEquals(List.of(0, 0, 1, 4), seenPerEpoch(new FreezeSchedule(Map.of(0, 0, 2, 1, 3, 9)), 4),
+                "a table, capped below the head");
+        assertEquals(List.of(0, 2, 3, 4), seenPerEpoch(FreezeSchedule.pipeTransformer(), 4));
+        assertEquals(List.of(0, 3, 4, 4), seenPerEpoch(FreezeSchedule.pipeTransformer(0.5, "fc1"), 4));
+        assertEquals(List.of(0, 6, 6, 8, 8, 8, 10, 10, 12), List.of(0, 1, 2, 3, 4, 5, 6, 7, 8).stream()
+                .map(e -> FreezeSchedule.pipeTransformerMild(13).frozenGroups(e, 13)).toList());
+        FrostException e = assertThrows(FrostException.class,
+                () -> seenPerEpoch(FreezeSchedule.pipeTransformer(0.5, "fc2"), 1));
+        assertTrue(e.getMessage().contains("first group"), e.getMessage());
+    }
+
+    private static List<Integer> frozen(int layers, double alpha, int epochs) {
+        List<Integer> out = new ArrayList<>();
+        for (int e = 0; e < epochs; e++) {
+            out.add(FreezeSchedule.pipeTransformerFrozenLayers(layers, alpha, e));
+        }
+        return out;
+    }
+
+    private static List<Integer> seenPerEpoch(FreezeSchedule s, int epochs) {
         List<Integer> seen = new ArrayList<>();
         try (FrostModel m = mlp()) {
             Callback watch = new Callback() {
@@ -142,15 +242,193 @@ class PoliciesTest {
                     }
                 }
             };
-            new Trainer(m, new Sgd(0, false, 0), cfg(4).build(), s, watch).fit(DATA, null);
+            new Trainer(m, new Sgd(0, false, 0), cfg(epochs).build(), s, watch).fit(DATA, null);
         }
-        assertEquals(List.of(0, 0, 1, 4), seen, "capped below the head");
-        assertEquals(List.of(0, 6, 6, 8, 8, 8, 10, 10, 12), List.of(0, 1, 2, 3, 4, 5, 6, 7, 8).stream()
-                .map(e -> FreezeSchedule.pipeTransformer(13).frozenGroups(e, 13)).toList());
-        LinearFreezing lin = new LinearFreezing(0.5, 1.0);
-        assertEquals(0, lin.frozenGroups(49, 100, 5));
-        assertEquals(1, lin.frozenGroups(70, 100, 5));
-        assertEquals(4, lin.frozenGroups(99, 100, 5));
+        return seen;
+    }
+
+    // ---- AutoFreeze's reference (YuhanLiu11/AutoFreeze, freeze_intermediate_e2e_lr.py), in plain Java ----
+
+    /** numpy.percentile, default (linear) interpolation. */
+    private static double numpyPercentile(List<Double> values, double q) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double pos = q / 100 * (v.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(lo + 1, v.length - 1);
+        return v[lo] + (v[hi] - v[lo]) * (pos - lo);
+    }
+
+    /**
+     * The reference's decision: threshold_dict from prev/current_grad_dict, median_value over
+     * list(threshold_dict.values())[start_layer:], then the first key (from 0) with threshold_dict[key] >= median.
+     */
+    private static int referenceStartLayer(double[] prev, double[] current, int startLayer, double percentile) {
+        double[] threshold = new double[current.length];
+        for (int key = 0; key < current.length; key++) {
+            if (current[key] > 0) {
+                threshold[key] = Math.abs(prev[key] - current[key]) / prev[key];
+            }
+        }
+        List<Double> trainable = new ArrayList<>();
+        for (int key = startLayer; key < current.length; key++) {
+            trainable.add(threshold[key]);
+        }
+        double median = numpyPercentile(trainable, percentile);
+        for (int key = 0; key < current.length; key++) {
+            if (threshold[key] >= median) {
+                return key;
+            }
+        }
+        return startLayer;
+    }
+
+    /** current_grad_dict[layer] += torch.norm(grad_tensor_dict[name], p=1) over the layer's parameters. */
+    private static double[] referenceStatistic(List<Map<String, float[]>> sumsPerLayer) {
+        double[] g = new double[sumsPerLayer.size()];
+        for (int k = 0; k < g.length; k++) {
+            for (float[] sum : sumsPerLayer.get(k).values()) {
+                double l1 = 0;
+                for (float x : sum) {
+                    l1 += Math.abs(x);
+                }
+                g[k] += l1;
+            }
+        }
+        return g;
+    }
+
+    @Test
+    void autoFreezeRuleMatchesTheReferenceOnConstructedGradientHistories() {
+        java.util.Random rnd = new java.util.Random(7);
+        int layers = 6;
+        int checked = 0;
+        int froze = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            double[] prev = null;
+            int start = 0;
+            for (int interval = 0; interval < 5; interval++) {
+                // each layer: 3 parameters of 8 values, 5 steps per interval; a drift per layer plus noise
+                List<Map<String, float[]>> sums = new ArrayList<>();
+                for (int k = 0; k < layers; k++) {
+                    Map<String, float[]> perParam = new java.util.LinkedHashMap<>();
+                    double drift = k < start ? 0 : rnd.nextDouble() * Math.pow(0.6, interval * (layers - k) / 3.0);
+                    for (int p = 0; p < 3; p++) {
+                        float[] acc = new float[8];
+                        for (int step = 0; step < 5; step++) {
+                            for (int i = 0; i < 8; i++) {
+                                if (k >= start) {   // frozen layers have no gradient
+                                    acc[i] += (float) (drift + rnd.nextGaussian() * 0.5);
+                                }
+                            }
+                        }
+                        perParam.put("p" + p, acc);
+                    }
+                    sums.add(perParam);
+                }
+                double[] g = referenceStatistic(sums);
+                if (prev != null) {
+                    double q = new double[] {50, 50, 25, 75, 10, 90}[trial % 6];
+                    int ref = referenceStartLayer(prev, g, start, q);
+                    int frost = AutoFreeze.decide(prev, g, start, q);
+                    // named difference: the reference restarts from 0 when the threshold is 0; Frost never unfreezes
+                    assertEquals(Math.max(start, ref), frost, "trial " + trial + " interval " + interval);
+                    froze += frost > start ? 1 : 0;
+                    start = frost;
+                    checked++;
+                }
+                prev = g;
+            }
+        }
+        assertTrue(checked == 1200 && froze > 50, checked + " decisions, " + froze + " froze more");
+        // the ratio rules: a layer without gradient has r = 0; the percentile interpolates as numpy
+        assertArrayEquals(new double[] {0.5, 0, 0.25}, AutoFreeze.ratios(new double[] {2, 3, 4}, new double[] {1, 0, 5}));
+        assertEquals(0.275, AutoFreeze.percentileOf(new double[] {0.8, 0.01, 0.5, 0.05}, 50), 1e-12);
+        // r = 0.01, 0.05, 0.5, 0.8; median 0.275; first r >= it: layer 2
+        double[] prev = {10, 10, 10, 10};
+        double[] cur = {9.9, 9.5, 5, 2};
+        assertEquals(2, AutoFreeze.decide(prev, cur, 0, 50));
+        assertEquals(0, AutoFreeze.decide(prev, cur, 0, 0), "threshold at the minimum: nothing frozen");
+        assertEquals(3, AutoFreeze.decide(prev, cur, 0, 100), "threshold at the maximum");
+        assertEquals(2, AutoFreeze.decide(prev, cur, 1, 50), "already 1 frozen: median of 0.05, 0.5, 0.8");
+    }
+
+    /**
+     * A real run with a spy that keeps its own float32 sums of the gradients AutoFreeze sees and decides as the
+     * reference does: the statistic, every decision and which buffers exist must agree.
+     */
+    @Test
+    void autoFreezeOnARealRunMatchesTheReferenceComputation() {
+        assertTrue(runAgainstReference(null) > 0, "something froze without embeddings");
+        assertTrue(runAgainstReference("fc1") > 0, "something froze with fc1 as the embeddings");
+    }
+
+    private static int runAgainstReference(String embeddings) {
+        int first = embeddings == null ? 0 : 1;
+        long interval = 3;
+        AutoFreeze af = new AutoFreeze(50, interval, embeddings);
+        int[] decisions = new int[1];
+        try (FrostModel m = mlp()) {
+            int layers = m.groups().size() - 1 - first;
+            List<Map<String, float[]>> sums = new ArrayList<>();
+            for (int k = 0; k < layers; k++) {
+                sums.add(new java.util.LinkedHashMap<>());
+            }
+            double[][] prev = new double[1][];
+            int[] start = new int[1];
+            Callback spy = new Callback() {
+                @Override
+                public void afterBackward(TrainingContext ctx) {
+                    java.util.Set<String> trainable = new java.util.HashSet<>();
+                    for (int k = 0; k < layers; k++) {
+                        for (var l : ctx.model().groups().get(first + k).layers()) {
+                            for (var e : l.learnableParameters().entrySet()) {
+                                if (!e.getValue().requiresGradient()) {
+                                    continue;
+                                }
+                                String key = l.name() + "." + e.getKey();
+                                trainable.add(key);
+                                float[] grad;
+                                try (var gr = e.getValue().getArray().getGradient()) {
+                                    grad = gr.toFloatArray();
+                                }
+                                float[] acc = sums.get(k).computeIfAbsent(key, x -> new float[grad.length]);
+                                for (int i = 0; i < grad.length; i++) {
+                                    acc[i] += grad[i];    // grad_tensor_dict[name] += param.grad
+                                }
+                            }
+                        }
+                    }
+                    @SuppressWarnings("unchecked")
+                    Map<String, String> held = (Map<String, String>) af.state().get("sums");
+                    assertEquals(trainable, held.keySet(), "one buffer per parameter of the candidates training");
+                }
+
+                @Override
+                public void afterStep(TrainingContext ctx) {
+                    long n = ctx.stepInFit();
+                    if (n % interval != 0 || n <= 1) {
+                        return;
+                    }
+                    double[] g = referenceStatistic(sums);
+                    sums.forEach(Map::clear);
+                    double[] frost = af.lastStatistic();
+                    for (int k = 0; k < layers; k++) {
+                        assertEquals(g[k], frost[k], 1e-5 * Math.max(1, g[k]), "statistic of layer " + k);
+                    }
+                    if (prev[0] != null) {
+                        int ref = referenceStartLayer(prev[0], g, start[0], 50);
+                        start[0] = Math.max(start[0], ref);
+                        decisions[0]++;
+                    }
+                    prev[0] = g;
+                    int expectedGroups = start[0] == 0 ? 0 : first + start[0];
+                    assertEquals(expectedGroups, ctx.model().frozenGroupCount(), "after step " + n);
+                }
+            };
+            new Trainer(m, new Sgd(0.9, false, 0), cfg(4).build(), af, spy).fit(DATA, null);
+            assertEquals(40 / 3 - 1, decisions[0], "decisions after steps 6, 9, ..., 39");
+            return m.frozenGroupCount();
+        }
     }
 
     @Test

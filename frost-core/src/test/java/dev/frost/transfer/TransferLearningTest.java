@@ -94,6 +94,8 @@ class TransferLearningTest {
     void gradualUnfreezingOpensOneGroupPerStageTopDown() {
         try (FrostModel m = transferred()) {
             List<Integer> frozenPerEpoch = new ArrayList<>();
+            List<Double> firstLrPerStage = new ArrayList<>();
+            List<Long> stageSteps = new ArrayList<>();
             double[] firstGroupMultiplier = new double[1];
             Callback watch = new Callback() {
                 @Override
@@ -102,12 +104,36 @@ class TransferLearningTest {
                         frozenPerEpoch.add(ctx.model().frozenGroupCount());
                     }
                     firstGroupMultiplier[0] = ctx.model().groups().get(0).lrMultiplier();
+                    if (ctx.stepInFit() == 0) {
+                        assertEquals(0, ctx.optimizer().stateCount(), "a stage starts with no optimizer state");
+                    }
+                }
+
+                @Override
+                public void afterStep(TrainingContext ctx) {
+                    if (ctx.stepInFit() == 1) {
+                        firstLrPerStage.add(ctx.lastLearningRate());
+                        stageSteps.add(ctx.totalSteps());
+                        int newest = ctx.model().frozenGroupCount(); // the group this stage unfroze
+                        Map<String, Long> counts = ctx.optimizer().stepCounts();
+                        ctx.model().groups().get(newest).layers().forEach(l -> l.learnableParameters().keySet()
+                                .forEach(p -> assertEquals(1L, counts.get(l.name() + "." + p),
+                                        "fresh state for the newly unfrozen " + l.name() + "." + p)));
+                        counts.values().forEach(c -> assertEquals(1L, c, "no stale optimizer state"));
+                    }
                 }
             };
             FineTune.Settings s = FineTune.Settings.defaults().withBatchSize(32).withProgressBar(false)
                     .withCallbacks(watch);
-            FineTune.gradualUnfreezing(m, DATA, null, 5, 1, 1e-3, s);
+            FineTune.Result r = FineTune.gradualUnfreezing(m, DATA, null, 5, 1, 1e-3, s);
             assertEquals(List.of(3, 2, 1, 0, 0), frozenPerEpoch);
+            assertEquals(4, r.phases().size(), "one fit call (one one-cycle) per stage");
+            assertEquals(List.of(2L, 2L, 2L, 4L), stageSteps, "the last stage takes the epochs left");
+            for (int stage = 0; stage < 4; stage++) {
+                double start = 1e-3 * dev.frost.train.LrSchedule.oneCycle(0.25, 25, 1e5).factor(0, stageSteps.get(stage));
+                assertEquals(start, firstLrPerStage.get(stage), 1e-15, "stage " + stage + " starts at lr / div");
+            }
+            assertEquals(1e-3 / 25, firstLrPerStage.get(3), 1e-15);
             assertEquals(1 / (2.6 * 2.6 * 2.6), firstGroupMultiplier[0], 1e-12);
             assertEquals(1.0, m.groups().get(0).lrMultiplier(), 0, "restored after the call");
         }
