@@ -25,7 +25,7 @@ import java.util.Map;
  * {@code transformers} (BertModel) and DJL Serving read; the new head's tensors are {@code classifier.weight/bias}.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export a run's model: a Frost checkpoint, and Hugging Face files for BERT-family models.")
+        description = "Export a run's model: a Frost checkpoint, Hugging Face files for BERT-family models, PEFT adapter files for LoRA runs.")
 final class ExportCommand implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -53,6 +53,10 @@ final class ExportCommand implements Runnable {
             } catch (IOException e) {
                 throw new FrostException("cannot copy the run's config: " + e.getMessage(), e);
             }
+            if (r.lora() != null) {
+                r.lora().save(out.resolve("peft")); // before merging: PEFT keeps adapters apart from W
+                r.lora().merge();
+            }
             String type = r.spec().model().type();
             if ("minilm".equals(type) || "bert".equals(type)) {
                 Bert.Config c = "minilm".equals(type) ? Bert.Config.MINILM_L6
@@ -66,7 +70,11 @@ final class ExportCommand implements Runnable {
     private static void exportHuggingFace(FrostModel m, Bert.Config c, Path dir) {
         Map<String, ai.djl.ndarray.NDArray> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : m.stateTensors().entrySet()) {
-            String name = e.getKey().startsWith("classifier.") ? e.getKey() : Bert.huggingFaceName(e.getKey());
+            if (e.getKey().contains(".lora_A.") || e.getKey().contains(".lora_B.")) {
+                continue; // merged into base_layer.weight above: the plain BertModel layout remains
+            }
+            String key = e.getKey().replace(".base_layer.", ".");
+            String name = key.startsWith("classifier.") ? key : Bert.huggingFaceName(key);
             tensors.put(name, e.getValue().getArray());
         }
         Map<String, Object> config = new LinkedHashMap<>();

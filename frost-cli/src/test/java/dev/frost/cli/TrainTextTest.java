@@ -116,4 +116,58 @@ class TrainTextTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("phishing"), r.err());
     }
+
+    @Test
+    void loraStrategyTrainsAdaptersOnlyAndExportsPeftAndMergedFiles(@TempDir Path dir) throws Exception {
+        Path train = jsonl(dir, "train.jsonl", 32, 5);
+        Path test = jsonl(dir, "test.jsonl", 12, 6);
+        Path run = dir.resolve("run");
+        Path cfg = Files.writeString(dir.resolve("l.yaml"), "run: {dir: " + run + ", seed: 3}\n"
+                + "data: {type: text, train: " + train + ", split: {valid: 0.25}, text: {seq_len: 16}}\n"
+                + "model: {type: minilm}\n"
+                + "strategy: {type: lora, lora: {r: 4, alpha: 8}, cache: {enabled: false}}\n"
+                + "trainer: {epochs: 4, batch_size: 8, lr: 0.01, progress_bar: false}\n");
+        CliRunner.Result r = CliRunner.run("train", cfg.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        r = CliRunner.run("evaluate", run.toString(), "--data", test.toString());
+        assertEquals(0, r.code(), r.err());
+        double acc = Double.parseDouble(r.out().replaceAll("(?s).*accuracy=([0-9.]+).*", "$1"));
+        assertTrue(acc >= 0.75, "test accuracy " + acc);
+        Path exported = dir.resolve("export");
+        r = CliRunner.run("export", run.toString(), "--out", exported.toString());
+        assertEquals(0, r.code(), r.err());
+        Path check = Files.writeString(dir.resolve("check.py"), String.join("\n",
+                "import json, struct, sys",
+                "def header(f):",
+                "    raw = open(f, 'rb').read()",
+                "    n = struct.unpack('<Q', raw[:8])[0]",
+                "    return json.loads(raw[8:8 + n])",
+                "d = sys.argv[1]",
+                "c = json.load(open(d + '/peft/adapter_config.json'))",
+                "assert c['peft_type'] == 'LORA' and c['r'] == 4 and c['lora_alpha'] == 8, c",
+                "assert sorted(c['target_modules']) == ['query', 'value'], c",
+                "assert c['modules_to_save'] == ['classifier'] and c['task_type'] == 'SEQ_CLS', c",
+                "a = header(d + '/peft/adapter_model.safetensors')",
+                "assert a['base_model.model.encoder.layer.0.attention.self.query.lora_A.weight']['shape'] == [4, 384]",
+                "assert a['base_model.model.encoder.layer.5.attention.self.value.lora_B.weight']['shape'] == [384, 4]",
+                "assert not any('key' in k or 'dense' in k for k in a), list(a)",
+                "h = header(d + '/huggingface/model.safetensors')",
+                "assert h['encoder.layer.0.attention.self.query.weight']['shape'] == [384, 384]",
+                "assert not any('lora' in k or 'base_layer' in k for k in h), [k for k in h if 'lora' in k]",
+                "print('ok')", ""));
+        if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+            Process p = new ProcessBuilder("/usr/bin/python3", check.toString(), exported.toString())
+                    .redirectErrorStream(true).start();
+            String py = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), py);
+            assertTrue(py.startsWith("ok"), py);
+        }
+        // a target that matches no layer is one line naming the key
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), Files.readString(cfg).replace("alpha: 8}",
+                "alpha: 8, target_modules: [qeury]}").replace(run.toString(), dir.resolve("run-bad").toString()));
+        r = CliRunner.run("train", bad.toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("strategy.lora") && r.err().contains("qeury"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
 }

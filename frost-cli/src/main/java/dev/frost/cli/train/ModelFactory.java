@@ -23,6 +23,12 @@ public final class ModelFactory {
      * checkpoints overwrite every tensor, so evaluate/predict/resume skip that read).
      */
     public static FrostModel build(RunSpec spec, Shape input, int outputs, boolean loadBase) {
+        FrostModel model = buildBase(spec, input, outputs, loadBase);
+        return RunAdapters.isLora(spec) ? RunAdapters.apply(spec, model).model() : model;
+    }
+
+    /** The model without LoRA adapters (strategy lora adds them in {@link #build}). */
+    public static FrostModel buildBase(RunSpec spec, Shape input, int outputs, boolean loadBase) {
         RunSpec.Model m = spec.model();
         long seed = spec.run().seed();
         if ("minilm".equals(m.type())) {

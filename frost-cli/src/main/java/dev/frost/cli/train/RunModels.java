@@ -5,6 +5,7 @@ import dev.frost.FrostException;
 import dev.frost.data.ArrayDataset;
 import dev.frost.data.Dataset;
 import dev.frost.io.Checkpoints;
+import dev.frost.lora.LoraModel;
 import dev.frost.model.FrostModel;
 
 import java.io.IOException;
@@ -17,8 +18,11 @@ import java.util.List;
 
 /** A finished (or stopped) run's model and data readers, for {@code frost evaluate} and {@code frost predict}. */
 public final class RunModels {
-    /** The run's config and state, and its model with the chosen checkpoint loaded. */
-    public record Loaded(RunSpec spec, RunFiles.State state, FrostModel model, Path checkpoint) {}
+    /**
+     * The run's config and state, and its model with the chosen checkpoint loaded; {@code lora} is the model's LoRA
+     * view for {@code strategy: lora} runs (PEFT files, merge), else null. Closing {@code model} frees both.
+     */
+    public record Loaded(RunSpec spec, RunFiles.State state, FrostModel model, Path checkpoint, LoraModel lora) {}
 
     private RunModels() {}
 
@@ -39,7 +43,9 @@ public final class RunModels {
             throw new FrostException("run " + runDir + " has no checkpoint yet");
         }
         long[] shape = st.inputShape().stream().mapToLong(Long::longValue).toArray();
-        FrostModel model = ModelFactory.build(spec, new Shape(shape), st.outputs(), false);
+        FrostModel base = ModelFactory.buildBase(spec, new Shape(shape), st.outputs(), false);
+        LoraModel lora = RunAdapters.isLora(spec) ? RunAdapters.apply(spec, base) : null;
+        FrostModel model = lora != null ? lora.model() : base;
         try {
             if (which.equals("best") && Files.isRegularFile(ck.resolve("BEST"))) {
                 Checkpoints.loadBest(ck, model);
@@ -50,7 +56,7 @@ public final class RunModels {
             model.close();
             throw e;
         }
-        return new Loaded(spec, st, model, ck);
+        return new Loaded(spec, st, model, ck, lora);
     }
 
     /** A labelled source read as training read it (class ids as in training). */

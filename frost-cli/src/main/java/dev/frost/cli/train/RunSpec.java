@@ -58,7 +58,15 @@ public record RunSpec(Run run, Data data, Model model, Strategy strategy, Traine
     /** What is frozen when: a fastai method, a policy by name, or a fixed list. */
     public record Strategy(String type, Integer freezeEpochs, Integer keepFrozen, Double lrMult,
                            Integer epochsPerStage, List<String> frozenGroups, String policy, FreezeOut freezeout,
-                           AutoFreeze autofreeze, Schedule schedule, Linear linear, Cache cache, Boolean trainBn) {}
+                           AutoFreeze autofreeze, Schedule schedule, Linear linear, Lora lora, Cache cache,
+                           Boolean trainBn) {}
+
+    /**
+     * {@code strategy.type: lora}: PEFT's LoraConfig keys. Targets match Hugging Face module names for BERT-family
+     * models (default query, value) and Frost layer paths otherwise; {@code modules_to_save} defaults to the head.
+     */
+    public record Lora(Integer r, Double alpha, Double dropout, List<String> targetModules, String targetRegex,
+                       List<String> modulesToSave, Boolean useRslora) {}
 
     /** FreezeOut's parameters (t0, scale linear/squared/cubic, scaled). */
     public record FreezeOut(Double t0, String scale, Boolean scaled) {}

@@ -105,10 +105,18 @@ public final class Strategies {
                 out.add(new Phase(s.policy(), epochs, lr, t.schedule(), own, null, seed,
                         m -> uniform(m.unfreeze(), trainBn), p));
             }
+            case "lora" -> {
+                if (model.stateTensors().keySet().stream().noneMatch(k -> k.contains(".lora_A."))) {
+                    throw new FrostException("strategy.type lora: the model has no LoRA adapters");
+                }
+                // the adapters' freeze state (base frozen, adapters and modules_to_save trainable) is the setup
+                out.add(new Phase("train", epochs, lr, t.schedule(), own, null, seed, m -> uniform(m, trainBn),
+                        List::of));
+            }
             default -> throw new FrostException("strategy.type: unknown strategy '" + s.type() + "' (use full,"
-                    + " feature-extraction, fine-tune, gradual-unfreezing, policy or manual)");
+                    + " feature-extraction, fine-tune, gradual-unfreezing, policy, manual or lora)");
         }
-        if (groups < 2 && !s.type().equals("full")) {
+        if (groups < 2 && !s.type().equals("full") && !s.type().equals("lora")) {
             throw new FrostException("strategy.type " + s.type() + " needs a model of at least two groups, this one"
                     + " has " + groupNames(model));
         }
