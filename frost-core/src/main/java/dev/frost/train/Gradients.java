@@ -13,17 +13,25 @@ public final class Gradients {
 
     /** Whether every parameter in the groups is finite (one reduction per parameter, no copy to the host). */
     public static boolean allFinite(java.util.List<dev.frost.freeze.optim.ParamGroup> groups) {
+        return firstNonFinite(groups) == null;
+    }
+
+    /**
+     * The name of the first parameter in the groups holding a NaN or an infinity (its float sum is not finite), or
+     * null when all are finite.
+     */
+    public static String firstNonFinite(java.util.List<dev.frost.freeze.optim.ParamGroup> groups) {
         return Autograd.withoutRecording(() -> {
             for (var g : groups) {
-                for (Parameter p : g.parameters().values()) {
-                    try (NDArray s = p.getArray().sum()) {
-                        if (!Float.isFinite(s.getFloat())) {
-                            return false;
+                for (var e : g.parameters().entrySet()) {
+                    try (NDArray sum = e.getValue().getArray().sum()) {
+                        if (!Float.isFinite(sum.getFloat())) {
+                            return e.getKey();
                         }
                     }
                 }
             }
-            return true;
+            return null;
         });
     }
 

@@ -131,8 +131,10 @@ final class TrainStep {
                 throw new Diverged("the loss is " + lossSum / total, groups);
             }
             optimizer.step(groups, lr);
-            if (config.divergenceGuard() && !Gradients.allFinite(groups)) {
-                throw new Diverged("the update made weights non-finite (loss " + lossSum / total + ")", groups);
+            String bad = config.divergenceGuard() ? Gradients.firstNonFinite(groups) : null;
+            if (bad != null) {
+                throw new Diverged("the update made weights non-finite, first '" + bad + "' (loss "
+                        + lossSum / total + ")", groups);
             }
             markStale(computed, groups);
             long gradBytes = computed.stream().mapToLong(p -> p.getShape().size() * 4).sum();
