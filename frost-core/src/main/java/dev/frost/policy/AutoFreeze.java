@@ -61,6 +61,7 @@ public final class AutoFreeze implements FreezePolicy {
     private NDManager buffers;
     private double[] previous;
     private double[] lastStatistic;
+    private double[] costs; // per candidate; null: the reference's rule (see CostAwareFreeze)
 
     /**
      * @param percentile the percentile of the change ratios that is the threshold, in [0, 100]
@@ -103,11 +104,27 @@ public final class AutoFreeze implements FreezePolicy {
      * statistics, {@code frozen} of them are frozen. Returns the new number of frozen layers (never fewer).
      */
     public static int decide(double[] previous, double[] current, int frozen, double percentile) {
+        return decide(previous, current, frozen, percentile, null);
+    }
+
+    /**
+     * As {@link #decide(double[], double[], int, double)} with each ratio divided by the candidate's relative cost
+     * ({@code costs[k] / mean(costs)}; null: all equal): a group whose gradients still change but that costs much
+     * freezes before one that is cheap and changes as much.
+     */
+    public static int decide(double[] previous, double[] current, int frozen, double percentile, double[] costs) {
         int layers = current.length;
         if (frozen >= layers) {
             return frozen;
         }
         double[] r = ratios(previous, current);
+        if (costs != null) {
+            double mean = Arrays.stream(costs, frozen, layers).average().orElse(1);
+            for (int k = 0; k < layers; k++) {
+                double rel = mean > 0 ? costs[k] / mean : 1;
+                r[k] = rel > 0 ? r[k] / rel : Double.POSITIVE_INFINITY; // free to keep: never worth freezing early
+            }
+        }
         double threshold = percentileOf(Arrays.copyOfRange(r, frozen, layers), percentile);
         for (int k = frozen; k < layers; k++) {
             if (r[k] >= threshold) {
@@ -143,6 +160,16 @@ public final class AutoFreeze implements FreezePolicy {
             return v[lo + 1];
         }
         return v[lo] + (v[lo + 1] - v[lo]) * frac;
+    }
+
+    /** Weights the decisions by per-candidate costs from now on (see {@link CostAwareFreeze}). */
+    void setCosts(double[] candidateCosts) {
+        this.costs = candidateCosts == null ? null : candidateCosts.clone();
+    }
+
+    /** Index of the first candidate group of {@code m} (1 when an embeddings group is left out). */
+    int firstCandidate(FrostModel m) {
+        return first(m);
     }
 
     /** The statistics g of the last decision (null before the first), for reports and tests. */
@@ -258,7 +285,7 @@ public final class AutoFreeze implements FreezePolicy {
         lastStatistic = current.clone();
         if (previous != null) {
             int frozenLayers = Math.max(0, m.frozenGroupCount() - first);
-            int next = decide(previous, current, Math.min(frozenLayers, layers), percentile);
+            int next = decide(previous, current, Math.min(frozenLayers, layers), percentile, costs);
             if (next > 0) {
                 PrefixFreezer.freezeAtLeast(m, first + next);
             }
