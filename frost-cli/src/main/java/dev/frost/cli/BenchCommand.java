@@ -89,42 +89,64 @@ final class BenchCommand implements Runnable {
     @Command(name = "policies", mixinStandardHelpOptions = true,
             description = "FreezeOut, AutoFreeze, linear freezing vs full training on Fashion-MNIST.")
     static final class Policies implements Runnable {
-        @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
-        Path json;
+        @Option(names = "--out", defaultValue = "runs/bench/policies.jsonl",
+                description = "Runs, one JSON object a line, appended as each ends; runs already there (same model,"
+                        + " epochs and training size) are skipped (default ${DEFAULT-VALUE}).")
+        Path out;
 
-        @Option(names = "--quick", description = "A small run: 6,000 images, 3 epochs, 2 seeds.")
+        @Option(names = "--plot", paramLabel = "FILE", description = "Write accuracy vs time and the freeze"
+                + " timelines as an HTML page of SVG charts (default: next to --out, .html).")
+        Path plot;
+
+        @Option(names = "--quick", description = "A small run: 6,000 / 2,000 images, 3 epochs, seeds 100,101.")
         boolean quick;
 
-        @Option(names = "--seeds", description = "Number of seeds (default 3, quick 2).")
-        Integer seeds;
+        @Option(names = "--model", defaultValue = "cnn", description = "cnn or resnet (default ${DEFAULT-VALUE}).")
+        String model;
 
-        @Option(names = "--epochs", description = "Epochs (default 8, quick 3).")
+        @Option(names = "--seeds", split = ",", description = "Seeds (default 100,101).")
+        List<Long> seeds;
+
+        @Option(names = "--epochs", description = "Epochs (default 10, quick 3).")
         Integer epochs;
+
+        @Option(names = "--variants", split = ",", description = "Some of: full training, FreezeOut cubic scaled,"
+                + " FreezeOut linear unscaled, AutoFreeze + cache, linear schedule + cache, auto + cache (default all).")
+        List<String> variants;
+
+        @Option(names = "--no-timings", description = "Skip the per-group forward/backward timings.")
+        boolean noTimings;
 
         @Option(names = "--data", description = "Fashion-MNIST folder (default data/fashion-mnist).")
         Path data;
 
         @Override
         public void run() {
-            if (seeds != null) {
-                CliChecks.atLeast("--seeds", seeds, 1);
-            }
             if (epochs != null) {
                 CliChecks.atLeast("--epochs", epochs, 1);
             }
-            CliChecks.writableFile("--json", json);
+            CliChecks.writableFile("--out", out);
+            CliChecks.writableFile("--plot", plot);
             CliChecks.existingFolder("--data", data);
-            PolicyBenchmark.Options base = quick ? PolicyBenchmark.Options.quick() : PolicyBenchmark.Options.full();
-            PolicyBenchmark.Options o = new PolicyBenchmark.Options(epochs != null ? epochs : base.epochs(),
-                    seeds != null ? seeds : base.seeds(), base.trainSize(), base.testSize(), base.batchSize());
+            PolicyBenchmark.model(model, 0).close(); // refuses an unknown --model before any work
+            PolicyBenchmark.Options o = new PolicyBenchmark.Options(model, epochs != null ? epochs : quick ? 3 : 10,
+                    seeds != null ? List.copyOf(seeds) : List.of(100L, 101L), quick ? 6000 : 0, quick ? 2000 : 0, 128,
+                    variants != null ? List.copyOf(variants) : PolicyBenchmark.variantNames());
             Path dir = data != null ? data : FashionMnist.defaultDir();
             ArrayDataset train = FashionMnist.train(dir);
             ArrayDataset test = FashionMnist.test(dir);
-            List<PolicyBenchmark.Run> runs = new java.util.ArrayList<>();
-            List<PolicyBenchmark.Summary> rows = PolicyBenchmark.run(train, test, o, runs);
-            System.out.print(PolicyBenchmark.format(rows, o, o.trainSize() > 0 ? o.trainSize() : train.size(),
-                    o.testSize() > 0 ? o.testSize() : test.size()));
-            JsonOut.write(json, java.util.Map.of("options", o, "summary", rows, "runs", runs));
+            List<PolicyBenchmark.Run> runs = PolicyBenchmark.run(train, test, o, out);
+            var timings = noTimings ? null : PolicyBenchmark.groupTimings(model, train, o.batchSize());
+            System.out.print(PolicyBenchmark.format(PolicyBenchmark.summarize(runs), o,
+                    o.trainSize() > 0 ? o.trainSize() : train.size(), o.testSize() > 0 ? o.testSize() : test.size(),
+                    timings));
+            Path page = plot != null ? plot : out.resolveSibling(out.getFileName().toString()
+                    .replaceAll("\\.jsonl$", "") + "-" + model + ".html");
+            try (var m = PolicyBenchmark.model(model, 0)) {
+                dev.frost.io.AtomicFiles.write(page, PolicyBenchmark.plot(runs, m.groups().stream()
+                        .map(dev.frost.model.LayerGroup::name).toList()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            System.out.println("plot: " + page);
         }
     }
 

@@ -1,10 +1,9 @@
 package dev.frost.examples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.frost.FrostException;
 import dev.frost.data.ArrayDataset;
 import dev.frost.freeze.cache.CacheConfig;
 import dev.frost.freeze.optim.AdamW;
+import dev.frost.io.JsonLines;
 import dev.frost.lora.LoraConfig;
 import dev.frost.lora.LoraModel;
 import dev.frost.metric.Evaluation;
@@ -17,12 +16,7 @@ import dev.frost.train.RunInfo;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +84,7 @@ public final class SpamLora {
                     continue;
                 }
                 Row row = runOne(m, seed, graph, split, o);
-                append(out, row);
+                JsonLines.append(out, row);
                 done.add(row);
                 System.out.printf(Locale.ROOT, "%s seed %d: %.2f%% in %.1f s%n", m.label(), seed,
                         100 * row.testAccuracy(), row.trainSeconds());
@@ -202,39 +196,6 @@ public final class SpamLora {
 
     /** The rows in {@code file}; none if it does not exist. */
     public static List<Row> read(Path file) {
-        List<Row> rows = new ArrayList<>();
-        if (file == null || !Files.exists(file)) {
-            return rows;
-        }
-        ObjectMapper json = new ObjectMapper();
-        try {
-            int n = 0;
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                n++;
-                if (!line.isBlank()) {
-                    try {
-                        rows.add(json.readValue(line, Row.class));
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                        throw new FrostException(file + ":" + n + ": not a result row: " + e.getOriginalMessage());
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new FrostException("cannot read " + file + ": " + e.getMessage());
-        }
-        return rows;
-    }
-
-    private static void append(Path file, Row row) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, new ObjectMapper().writeValueAsString(row) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return JsonLines.read(file, Row.class);
     }
 }

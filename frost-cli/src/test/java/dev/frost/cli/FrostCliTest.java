@@ -58,7 +58,9 @@ class FrostCliTest {
             {"--workloads", "bench", "freeze", "--workloads", "gpu"},
             {"--out", "pretrain", "--out", aFile.resolve("x").toString()},
             {"--epochs", "pretrain", "--epochs", "0"},
-            {"--seeds", "bench", "policies", "--seeds", "0"},
+            {"--model", "bench", "policies", "--model", "vgg"},
+            {"--epochs", "bench", "policies", "--epochs", "0"},
+            {"--seq-len", "bench", "lora", "--seq-len", "1"},
             {"--train-size", "bench", "minilm", "--train-size", "0"},
             {"--data", "bench", "minilm", "--data", dir.resolve("none").toString()},
         };

@@ -83,10 +83,11 @@ public final class Inference {
                                    BoundarySource source) {
         Map<String, NDArray> side = hb.sideInputs(m);
         NDArray h = source == null || boundary == 0 ? null : source.activations(data, hb.indices(), m);
-        if (h != null) {
-            return model.forward(h, side, false, boundary, model.layers().size());
+        int from = h == null ? 0 : boundary;
+        if (h == null) {
+            h = hb.toEngine(m).features();
         }
-        return model.predict(hb.toEngine(m).features(), side);
+        return model.runWithoutGraph(h, side, false, from, model.layers().size());
     }
 
     /** Refuses, in one line, a dataset that is empty or whose examples or side inputs do not fit the model. */

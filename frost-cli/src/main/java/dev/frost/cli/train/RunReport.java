@@ -1,5 +1,7 @@
 package dev.frost.cli.train;
 
+import dev.frost.charts.SvgChart;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.frost.FrostException;
 import dev.frost.train.EpochRecord;

@@ -1,12 +1,12 @@
-package dev.frost.cli.train;
+package dev.frost.charts;
 
 import java.util.List;
 import java.util.Locale;
 
-/** Hand-built SVG line charts (no script, no network): the report's curves. */
-final class SvgChart {
-    /** One line: its name, colour, and points (NaN values leave a gap). */
-    record Series(String name, String color, double[] x, double[] y) {}
+/** Hand-built SVG charts (no script, no network): the run report's curves and the benchmarks' plots. */
+public final class SvgChart {
+    /** One line: its name, colour, and points (NaN values leave a gap; a point alone is drawn as a dot). */
+    public record Series(String name, String color, double[] x, double[] y) {}
 
     private static final int W = 560;
     private static final int H = 260;
@@ -17,7 +17,7 @@ final class SvgChart {
 
     private SvgChart() {}
 
-    static String lines(String title, String xLabel, List<Series> series) {
+    public static String lines(String title, String xLabel, List<Series> series) {
         double x0 = Double.POSITIVE_INFINITY;
         double x1 = Double.NEGATIVE_INFINITY;
         double y0 = Double.POSITIVE_INFINITY;
@@ -88,7 +88,7 @@ final class SvgChart {
     }
 
     /** Which groups were frozen at each step: one row per group, a filled bar where it was frozen. */
-    static String timeline(List<String> groups, List<double[]> frozenSpans, List<Integer> spanGroup, long steps,
+    public static String timeline(List<String> groups, List<double[]> frozenSpans, List<Integer> spanGroup, long steps,
                            List<Long> phaseStarts) {
         int rowH = 22;
         int h = T + groups.size() * rowH + B;
@@ -136,7 +136,7 @@ final class SvgChart {
                 : String.format(Locale.ROOT, a >= 100 ? "%.0f" : "%.3g", v);
     }
 
-    static String esc(String s) {
+    public static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

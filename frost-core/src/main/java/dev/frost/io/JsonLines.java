@@ -1,0 +1,62 @@
+package dev.frost.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.frost.FrostException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Result rows, one JSON object a line, appended as each finishes: a long measurement that stops keeps every row it
+ * finished, and the next run reads them back to skip what is done.
+ */
+public final class JsonLines {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonLines() {}
+
+    /** The rows of {@code file} as {@code type}; none when the file does not exist. */
+    public static <T> List<T> read(Path file, Class<T> type) {
+        List<T> rows = new ArrayList<>();
+        if (file == null || !Files.exists(file)) {
+            return rows;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new FrostException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            try {
+                rows.add(JSON.readValue(lines.get(i), type));
+            } catch (JsonProcessingException e) {
+                throw new FrostException(file + " line " + (i + 1) + ": not a result row: " + e.getOriginalMessage(), e);
+            }
+        }
+        return rows;
+    }
+
+    /** Appends {@code row} as one line (the folder is created when missing). */
+    public static void append(Path file, Object row) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, JSON.writeValueAsString(row) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new FrostException("cannot append to " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
