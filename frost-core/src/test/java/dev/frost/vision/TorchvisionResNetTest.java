@@ -40,6 +40,11 @@ class TorchvisionResNetTest {
     }
 
     @Test
+    void resnet34MatchesTorchvision(@TempDir Path dir) throws Exception {
+        parity(Depth.RESNET34, dir);
+    }
+
+    @Test
     void resnet50MatchesTorchvision(@TempDir Path dir) throws Exception {
         parity(Depth.RESNET50, dir);
     }
