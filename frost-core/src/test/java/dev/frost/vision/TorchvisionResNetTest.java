@@ -6,7 +6,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.frost.FrostException;
 import dev.frost.engine.FrostEngine;
 import dev.frost.io.SafeTensors;
+import dev.frost.layers.Layers;
 import dev.frost.model.FrostModel;
+import dev.frost.transfer.TransferLearning;
 import dev.frost.vision.TorchvisionResNet.Depth;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -134,6 +136,25 @@ class TorchvisionResNetTest {
             assertEquals(new Shape(2048), m.layer("avgpool").outputShape());
         }
         assertThrows(FrostException.class, () -> Depth.of("resnet101"));
+    }
+
+    /** README's snippet, on small images: load, cut after avgpool, a new head, then layer4 unfrozen. */
+    @Test
+    void readmeSnippetCutsAfterAvgpoolAndAddsAHead(@TempDir Path dir) {
+        Path file = dir.resolve("r50.safetensors");
+        try (FrostModel source = TorchvisionResNet.build(Depth.RESNET50, new Shape(3, 32, 32), 1000, 3)) {
+            TorchvisionWeights.save(source, file);
+        }
+        FrostModel r50 = TorchvisionResNet.build(Depth.RESNET50, new Shape(3, 32, 32), 1000, 42);
+        TorchvisionWeights.load(r50, file);
+        try (FrostModel pets = TransferLearning.from(r50).cutAfterLayer("avgpool")
+                .addHead("new_head", Layers.linear("pets_fc", 37)).build()) {
+            assertEquals(new Shape(37), pets.outputShape());
+            assertTrue(pets.group("layer4").isFrozen() && !pets.group("new_head").isFrozen());
+            pets.freezeTo(-3);
+            assertEquals(List.of(true, true, true, true, false, false, false),
+                    pets.groups().stream().map(g -> g.isFrozen()).toList());
+        }
     }
 
     private static void assumeTorchvision() throws Exception {
