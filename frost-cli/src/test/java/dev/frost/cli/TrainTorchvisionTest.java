@@ -98,5 +98,10 @@ class TrainTorchvisionTest {
                 .toString());
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("data.images.channels: 3"), r.err());
+
+        r = CliRunner.run("train", Files.writeString(dir.resolve("both.yaml"), config(train, run, weights,
+                "{type: full}").replace("classes: 10}", "classes: 10, checkpoint: " + dir + "}")).toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("model.base.checkpoint is for Frost checkpoints"), r.err());
     }
 }

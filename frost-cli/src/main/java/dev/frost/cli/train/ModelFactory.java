@@ -43,6 +43,13 @@ public final class ModelFactory {
             throw new FrostException("model.base.classes must be the base's output width (>= 1)");
         }
         boolean torchvision = b.type().startsWith(TORCHVISION);
+        // each kind of base reads its own key: a key of the other kind is a mistake, not something to ignore
+        if (torchvision ? b.checkpoint() != null : b.weights() != null) {
+            throw new FrostException(torchvision ? "model.base.checkpoint is for Frost checkpoints (mlp, cnn, resnet);"
+                    + " a " + b.type() + " base reads its state dict from model.base.weights"
+                    : "model.base.weights is for torchvision-* bases; a " + b.type() + " base reads"
+                    + " model.base.checkpoint");
+        }
         FrostModel base = torchvision ? torchvision(b, input, seed, loadBase)
                 : builtIn("model.base", b.type(), input, b.hidden(), b.channels(), b.blocksPerStage(), b.classes(),
                         seed);
