@@ -63,7 +63,10 @@ class TrainErrorsTest {
         refused(dir, "data: {type: csv, train: " + csv + "\n", "bad.yaml", "not valid YAML");
         refused(dir, "data: {type: csv, train: " + csv + "}\ntrainer: {lr: -1}\n", "trainer.lr must be positive");
         refused(dir, "data: {type: sound, train: " + csv + "}\n", "data.type", "sound");
-        refused(dir, "data: {type: text, train: " + csv + "}\n", "data.train", "line 1 is not a JSON object");
+        // text data: a .csv is read as CSV (columns text_field, label_field), anything else as JSON lines
+        refused(dir, "data: {type: text, train: " + csv + "}\n", "data.train", "has no column 'text' (its header: ");
+        Path notJson = Files.copy(csv, dir.resolve("t.jsonl"));
+        refused(dir, "data: {type: text, train: " + notJson + "}\n", "data.train", "line 1 is not a JSON object");
         r = CliRunner.run("train", Files.writeString(dir.resolve("ok.yaml"), "data: {type: csv, train: " + csv
                 + "}\n").toString(), "--set", "trainer.epoks=2");
         assertEquals(1, r.code());

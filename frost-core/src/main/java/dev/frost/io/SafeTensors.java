@@ -25,6 +25,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Named tensors to and from safetensors bytes. Encoding goes through DJL's encoder; decoding is Frost's own and
@@ -43,6 +44,9 @@ public final class SafeTensors {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Map<String, Integer> FLOAT_SIZES = Map.of("F32", 4, "F16", 2, "BF16", 2, "F64", 8);
+    /** Bytes per element of the non-float dtypes whole bytes wide, for tensors that are skipped. */
+    private static final Map<String, Integer> OTHER_SIZES = Map.of("BOOL", 1, "U8", 1, "I8", 1, "U16", 2, "I16", 2,
+            "U32", 4, "I32", 4, "U64", 8, "I64", 8, "C64", 8);
     private static final List<String> OTHER_DTYPES = List.of("BOOL", "U8", "I8", "U16", "I16", "U32", "I32", "U64",
             "I64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4", "C64");
 
@@ -134,6 +138,15 @@ public final class SafeTensors {
 
     /** Validates the whole file and returns its tensors as float32, in the header's order; touches no engine. */
     public static Map<String, Tensor> parse(byte[] bytes, String what) {
+        return parse(bytes, what, name -> false);
+    }
+
+    /**
+     * Like {@link #parse(byte[], String)}, but tensors whose name {@code skip} accepts are only checked for their
+     * byte range, may have any dtype of the format (a BatchNorm's I64 {@code num_batches_tracked}) and are left out
+     * of the result.
+     */
+    public static Map<String, Tensor> parse(byte[] bytes, String what, Predicate<String> skip) {
         String file = "safetensors file " + what;
         if (bytes.length < 8) {
             throw new FrostException(file + " is too short (" + bytes.length + " bytes): it lacks the 8-byte header"
@@ -178,7 +191,7 @@ public final class SafeTensors {
                 }
                 continue;
             }
-            ranges.add(range(file, name, spec, dataLength));
+            ranges.add(range(file, name, spec, dataLength, skip.test(name)));
         }
         List<Range> inHeaderOrder = List.copyOf(ranges);
         ranges.sort(Comparator.comparingLong(Range::begin));
@@ -201,6 +214,9 @@ public final class SafeTensors {
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Range r : inHeaderOrder) {
+            if (skip.test(r.name())) {
+                continue;
+            }
             float[] data = new float[(int) r.count()];
             int at = dataStart + (int) r.begin();
             switch (r.dtype()) {
@@ -217,7 +233,7 @@ public final class SafeTensors {
 
     private record Range(String name, String dtype, long[] shape, long count, long begin, long end) {}
 
-    private static Range range(String file, String name, JsonNode spec, long dataLength) {
+    private static Range range(String file, String name, JsonNode spec, long dataLength, boolean skipped) {
         String tensor = file + ": tensor " + Untrusted.quote(name);
         if (!spec.isObject()) {
             throw new FrostException(tensor + " is described by a JSON " + spec.getNodeType().name().toLowerCase()
@@ -228,7 +244,7 @@ public final class SafeTensors {
             throw new FrostException(tensor + " has no dtype string");
         }
         String dtype = dtypeNode.asText();
-        Integer size = FLOAT_SIZES.get(dtype);
+        Integer size = skipped ? OTHER_SIZES.getOrDefault(dtype, FLOAT_SIZES.get(dtype)) : FLOAT_SIZES.get(dtype);
         if (size == null) {
             throw new FrostException(tensor + (OTHER_DTYPES.contains(dtype)
                     ? " has dtype " + dtype + "; Frost reads floating-point weights only (F32, F16, BF16, F64)"

@@ -31,6 +31,11 @@ public final class Layers {
 
     /** 2-D convolution, square kernel, "same"-style padding given explicitly. */
     public static Layer conv2d(String name, int filters, int kernel, int stride, int padding) {
+        return conv2d(name, filters, kernel, stride, padding, true);
+    }
+
+    /** 2-D convolution with or without a bias (torchvision's convolutions before BatchNorm have none). */
+    public static Layer conv2d(String name, int filters, int kernel, int stride, int padding, boolean bias) {
         requirePositive(name, "filters", filters);
         requirePositive(name, "kernel", kernel);
         requirePositive(name, "stride", stride);
@@ -39,6 +44,7 @@ public final class Layers {
                 .setKernelShape(new Shape(kernel, kernel))
                 .optStride(new Shape(stride, stride))
                 .optPadding(new Shape(padding, padding))
+                .optBias(bias)
                 .build());
     }
 
@@ -65,6 +71,16 @@ public final class Layers {
         requirePositive(name, "kernel", kernel);
         return new Layer(name, LayerKind.POOL,
                 Pool.maxPool2dBlock(new Shape(kernel, kernel), new Shape(stride, stride)));
+    }
+
+    /** Max pooling with implicit padding that never wins the max (PyTorch's {@code MaxPool2d(k, s, padding)}). */
+    public static Layer maxPool(String name, int kernel, int stride, int padding) {
+        requirePositive(name, "kernel", kernel);
+        if (padding < 0 || 2 * padding > kernel) {
+            throw new FrostException("layer '" + name + "': padding must be in [0, kernel / 2], got " + padding);
+        }
+        return new Layer(name, LayerKind.POOL, Pool.maxPool2dBlock(new Shape(kernel, kernel),
+                new Shape(stride, stride), new Shape(padding, padding)));
     }
 
     public static Layer avgPool(String name, int kernel, int stride) {

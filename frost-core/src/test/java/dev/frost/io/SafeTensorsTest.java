@@ -85,6 +85,21 @@ class SafeTensorsTest {
         return e;
     }
 
+    /** PyTorch's BatchNorm counter is I64: a skipped tensor is range-checked, not decoded, and left out. */
+    @Test
+    void skippedTensorsMayBeIntegersButTheirBytesAreStillChecked() {
+        byte[] bytes = file(List.of(new T("bn.weight", "F32", new long[] {2}, f32(1f, 2f)),
+                new T("bn.num_batches_tracked", "I64", new long[] {}, le(8, 7))));
+        assertTrue(refused(bytes).getMessage().contains("has dtype I64"));
+        var parsed = SafeTensors.parse(bytes, "w", n -> n.endsWith("num_batches_tracked"));
+        assertEquals(List.of("bn.weight"), List.copyOf(parsed.keySet()));
+        assertArrayEquals(new float[] {1f, 2f}, parsed.get("bn.weight").data());
+        byte[] shortI64 = file(List.of(new T("bn.num_batches_tracked", "I64", new long[] {}, le(4, 7))));
+        FrostException e = assertThrows(FrostException.class, () -> SafeTensors.parse(shortI64, "w",
+                n -> n.endsWith("num_batches_tracked")));
+        assertTrue(e.getMessage().contains("has 4 data bytes but its shape [] in I64 needs 8"), e.getMessage());
+    }
+
     @Test
     void djlWrittenFilesDecodeToTheSameFloat32Arrays() {
         try (NDManager m = FrostEngine.newManager()) {

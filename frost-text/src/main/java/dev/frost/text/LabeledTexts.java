@@ -3,29 +3,96 @@ package dev.frost.text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.frost.FrostException;
 import dev.frost.data.ArrayDataset;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Texts with class labels read from JSON lines ({@code {"text": "...", "label": "spam"}} per line; the field names
- * are given), and their encoding as a dataset of token ids with the BERT side inputs. Labels are strings (or
+ * Texts with class labels read from JSON lines ({@code {"text": "...", "label": "spam"}} per line) or from a CSV
+ * file with a header row (a text column and a label column; the field/column names are given), and their encoding as a dataset of token ids with the BERT side inputs. Labels are strings (or
  * numbers); classes are the sorted distinct labels unless given (a validation file uses the training classes).
  */
 public record LabeledTexts(String name, List<String> texts, List<String> labels) {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final CsvMapper CSV = CsvMapper.builder().enable(CsvParser.Feature.SKIP_EMPTY_LINES).build();
 
     public LabeledTexts {
         texts = List.copyOf(texts);
         labels = List.copyOf(labels);
+    }
+
+    /** Reads a {@code .csv} file with {@link #readCsv}, anything else with {@link #readJsonl}. */
+    public static LabeledTexts read(Path file, String textField, String labelField, char delimiter) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")
+                ? readCsv(file, textField, labelField, delimiter) : readJsonl(file, textField, labelField);
+    }
+
+    /**
+     * Reads a CSV file whose first row names the columns; other columns are ignored. Quoting is RFC 4180's (a
+     * quoted field may hold the delimiter, line breaks and {@code ""}); blank lines are skipped. Every failure names
+     * the file and the row (data rows count from 1, after the header).
+     */
+    public static LabeledTexts readCsv(Path file, String textColumn, String labelColumn, char delimiter) {
+        if (!Files.isRegularFile(file)) {
+            throw new FrostException(file + " is not a readable file");
+        }
+        CsvSchema schema = CsvSchema.emptySchema().withHeader().withColumnSeparator(delimiter);
+        List<String> texts = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        int row = 0;
+        // a byte stream, not a Reader, so that Jackson drops a UTF-8 byte order mark before the header
+        try (InputStream in = Files.newInputStream(file);
+             MappingIterator<Map<String, String>> it = CSV.readerFor(Map.class).with(schema).readValues(in)) {
+            while (it.hasNextValue()) {
+                Map<String, String> r = it.nextValue();
+                row++;
+                if (row == 1) {
+                    List<String> header = ((CsvSchema) it.getParserSchema()).getColumnNames();
+                    for (String c : List.of(textColumn, labelColumn)) {
+                        if (!header.contains(c)) {
+                            throw new FrostException(file + " has no column '" + c + "' (its header: "
+                                    + String.join(", ", header) + ")");
+                        }
+                    }
+                }
+                String t = r.get(textColumn);
+                String l = r.get(labelColumn);
+                if (t == null || l == null || l.isBlank()) {
+                    throw new FrostException(file + " row " + row + " has no " + (t == null ? "text column '"
+                            + textColumn : "label in column '" + labelColumn) + "'");
+                }
+                texts.add(t);
+                labels.add(l);
+            }
+        } catch (JsonProcessingException e) {
+            throw new FrostException(file + " row " + (row + 1) + " is not valid CSV: "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""));
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof FrostException f) {
+                throw f;
+            }
+            throw new FrostException("cannot read " + file + ": " + String.valueOf(e.getMessage()).lines()
+                    .findFirst().orElse(""), e);
+        }
+        if (texts.isEmpty()) {
+            throw new FrostException(file + " holds no texts");
+        }
+        return new LabeledTexts(file.getFileName().toString(), texts, labels);
     }
 
     /** Reads {@code file}: one JSON object per non-blank line. Every failure names the file and line. */

@@ -28,7 +28,7 @@ public final class DataSources {
         RunSpec.Data d = spec.data();
         if (d.train() == null) {
             throw new FrostException("data.train is required: the training " + (isCsv(d) ? "CSV file"
-                    : isText(d) ? "JSON-lines file" : "image folder"));
+                    : isText(d) ? "JSON-lines or CSV file" : "image folder"));
         }
         Dataset all = read(d, "data.train", Path.of(d.train()), null);
         List<String> classes = classNames(all);
@@ -102,8 +102,12 @@ public final class DataSources {
         if (t.seqLen() < 2 || t.seqLen() > 512) {
             throw new FrostException("data.text.seq_len must be in 2..512, got " + t.seqLen());
         }
-        dev.frost.text.LabeledTexts texts = dev.frost.text.LabeledTexts.readJsonl(path, t.textField(),
-                t.labelField());
+        if (d.csv().delimiter().length() != 1) {
+            throw new FrostException("data.csv.delimiter must be one character, got '" + d.csv().delimiter() + "'");
+        }
+        // a .csv file: header row, columns text_field and label_field; anything else: JSON lines
+        dev.frost.text.LabeledTexts texts = dev.frost.text.LabeledTexts.read(path, t.textField(), t.labelField(),
+                d.csv().delimiter().charAt(0));
         List<String> names = classes != null ? classes : texts.classNames();
         dev.frost.text.WordPieceTokenizer tok = "minilm".equals(t.tokenizer())
                 ? dev.frost.text.onnx.MiniLm.tokenizer() : dev.frost.text.WordPieceTokenizer.fromFile(

@@ -8,6 +8,8 @@ import dev.frost.layers.Layers;
 import dev.frost.model.FrostModel;
 import dev.frost.model.Models;
 import dev.frost.transfer.TransferLearning;
+import dev.frost.vision.TorchvisionResNet;
+import dev.frost.vision.TorchvisionWeights;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,8 @@ import java.util.List;
 
 /** Builds the config's model for the data's input shape and label width; errors name the {@code model.*} key. */
 public final class ModelFactory {
+    private static final String TORCHVISION = "torchvision-";
+
     private ModelFactory() {}
 
     /**
@@ -44,9 +48,18 @@ public final class ModelFactory {
         if (b.classes() == null || b.classes() < 1) {
             throw new FrostException("model.base.classes must be the base's output width (>= 1)");
         }
-        FrostModel base = builtIn("model.base", b.type(), input, b.hidden(), b.channels(), b.blocksPerStage(),
-                b.classes(), seed);
-        if (loadBase) {
+        boolean torchvision = b.type().startsWith(TORCHVISION);
+        // each kind of base reads its own key: a key of the other kind is a mistake, not something to ignore
+        if (torchvision ? b.checkpoint() != null : b.weights() != null) {
+            throw new FrostException(torchvision ? "model.base.checkpoint is for Frost checkpoints (mlp, cnn, resnet);"
+                    + " a " + b.type() + " base reads its state dict from model.base.weights"
+                    : "model.base.weights is for torchvision-* bases; a " + b.type() + " base reads"
+                    + " model.base.checkpoint");
+        }
+        FrostModel base = torchvision ? torchvision(b, input, seed, loadBase)
+                : builtIn("model.base", b.type(), input, b.hidden(), b.channels(), b.blocksPerStage(), b.classes(),
+                        seed);
+        if (loadBase && !torchvision) {
             if (b.checkpoint() == null) {
                 throw new FrostException("model.base.checkpoint is required for model.type pretrained");
             }
@@ -78,6 +91,36 @@ public final class ModelFactory {
         } catch (FrostException e) {
             throw new FrostException("model.cut_after '" + m.cutAfter() + "': " + e.getMessage(), e);
         }
+    }
+
+    /** torchvision's ResNet of {@code model.base.type}, with its state dict from {@code model.base.weights}. */
+    private static FrostModel torchvision(RunSpec.Base b, Shape input, long seed, boolean loadWeights) {
+        TorchvisionResNet.Depth depth;
+        try {
+            depth = TorchvisionResNet.Depth.of(b.type().substring(TORCHVISION.length()));
+        } catch (FrostException e) {
+            throw new FrostException("model.base.type: unknown base '" + b.type() + "' (use mlp, cnn, resnet,"
+                    + " torchvision-resnet18, torchvision-resnet34 or torchvision-resnet50)", e);
+        }
+        if (input.dimension() != 3 || input.get(0) != 3) {
+            throw new FrostException("model.base.type " + b.type() + " needs RGB images (data.type images with"
+                    + " data.images.channels: 3), the data has examples of shape " + input);
+        }
+        if (loadWeights && b.weights() == null) {
+            throw new FrostException("model.base.weights is required for model.base.type " + b.type()
+                    + " (the state_dict as safetensors)");
+        }
+        FrostModel m = TorchvisionResNet.build(depth, input, b.classes(), seed);
+        if (loadWeights) {
+            try {
+                TorchvisionWeights.load(m, Path.of(b.weights()));
+            } catch (FrostException e) {
+                m.close();
+                throw new FrostException("model.base.weights: " + e.getMessage() + (e.getMessage().contains("fc.")
+                        ? " (is model.base.classes the file's class count?)" : ""), e);
+            }
+        }
+        return m;
     }
 
     /** The real all-MiniLM-L6-v2 encoder (groups embeddings, layer0..layer5, head) for token ids of {@code input}. */
@@ -149,7 +192,7 @@ public final class ModelFactory {
                         : Models.resnet(input, ch, positive(key + ".blocks_per_stage", blocks), outputs, seed);
             }
             default -> throw new FrostException(key + ".type: unknown model '" + type + "' (use mlp, cnn, resnet"
-                    + (key.equals("model") ? " or pretrained)" : ")"));
+                    + (key.equals("model") ? ", pretrained, minilm or bert)" : ", torchvision-resnet18|34|50)"));
         }
     }
 

@@ -48,9 +48,13 @@ public record RunSpec(Run run, Data data, Model model, Strategy strategy, Traine
      */
     public record BertFiles(String config, String weights) {}
 
-    /** The architecture a pretrained checkpoint was written by, and the checkpoint folder. */
-    public record Base(String type, String checkpoint, Integer classes, List<Integer> hidden, List<Integer> channels,
-                       Integer blocksPerStage) {}
+    /**
+     * The base of {@code model.type: pretrained}: a built-in architecture ({@code mlp}, {@code cnn}, {@code resnet})
+     * and the Frost {@code checkpoint} folder it wrote, or {@code torchvision-resnet18|34|50} and its state dict as
+     * safetensors ({@code weights}).
+     */
+    public record Base(String type, String checkpoint, String weights, Integer classes, List<Integer> hidden,
+                       List<Integer> channels, Integer blocksPerStage) {}
 
     /** The new head on a cut base: optional hidden Linear+ReLU layers, optional BatchNorm, then the output layer. */
     public record Head(List<Integer> hidden, Boolean batchNorm) {}
