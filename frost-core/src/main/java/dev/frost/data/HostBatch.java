@@ -63,6 +63,16 @@ public final class HostBatch {
         return new HostBatch(data, indices.clone(), x, side, y);
     }
 
+    /** The examples' features, row-major (the batch's own array: read, do not modify). */
+    public float[] featureValues() {
+        return features;
+    }
+
+    /** The examples' label values, {@code labelValues()} per example (the batch's own array: do not modify). */
+    public float[] labelValues() {
+        return labels;
+    }
+
     public int size() {
         return indices.length;
     }

@@ -58,6 +58,15 @@ public final class Layers {
         return new Layer(name, LayerKind.LAYER_NORM, LayerNorm.builder().axis(-1).optEpsilon(epsilon).build());
     }
 
+    /**
+     * {@code y = x * scale + shift} per feature of the last axis, with fixed constants (no parameters): e.g. inputs
+     * standardized with a training set's mean and standard deviation ({@code scale = 1/std, shift = -mean/std}), or
+     * a regression head's output mapped back to the targets' units.
+     */
+    public static Layer affine(String name, float[] scale, float[] shift) {
+        return new Layer(name, LayerKind.CUSTOM, new AffineBlock(scale, shift), layer -> 2L * scale.length, List.of());
+    }
+
     public static Layer relu(String name) {
         return new Layer(name, LayerKind.ACTIVATION, Activation.reluBlock());
     }

@@ -17,14 +17,34 @@ public final class Models {
      * {@code mlp(784, new int[]{1024, 1024, 1024}, 10, seed)} is the benchmark's model.
      */
     public static FrostModel mlp(int inputs, int[] hidden, int classes, long seed) {
-        if (inputs <= 0 || classes <= 0) {
-            throw new FrostException("mlp needs positive inputs and classes, got " + inputs + " and " + classes);
+        return mlp(inputs, hidden, classes, seed, null, null);
+    }
+
+    /**
+     * The MLP with an optional parameter-free layer before the first Linear (in the first group, e.g. input
+     * standardization) and after the output (in the head, e.g. mapping standardized regression outputs back to
+     * the targets' units).
+     */
+    public static FrostModel mlp(int inputs, int[] hidden, int outputs, long seed, Layer input, Layer output) {
+        if (inputs <= 0 || outputs <= 0) {
+            throw new FrostException("mlp needs positive inputs and classes, got " + inputs + " and " + outputs);
         }
         FrostModel.Builder b = FrostModel.builder(new Shape(inputs)).optSeed(seed);
-        for (int i = 0; i < hidden.length; i++) {
-            b.addGroup("fc" + (i + 1), Layers.linear("fc" + (i + 1), hidden[i]), Layers.relu("relu" + (i + 1)));
+        List<Layer> pending = new ArrayList<>();
+        if (input != null) {
+            pending.add(input);
         }
-        b.addGroup("head", Layers.linear("out", classes));
+        for (int i = 0; i < hidden.length; i++) {
+            pending.add(Layers.linear("fc" + (i + 1), hidden[i]));
+            pending.add(Layers.relu("relu" + (i + 1)));
+            b.addGroup("fc" + (i + 1), List.copyOf(pending));
+            pending.clear();
+        }
+        pending.add(Layers.linear("out", outputs));
+        if (output != null) {
+            pending.add(output);
+        }
+        b.addGroup("head", pending);
         return b.build();
     }
 

@@ -90,6 +90,10 @@ public record FitResult(List<EpochRecord> epochs, boolean stoppedEarly, Activati
 
     /** One line: "freezing saved X% of the work and Y% of the time". */
     public String savingsLine() {
+        if (!epochs.isEmpty() && timeline.isEmpty() && epochs.stream().allMatch(e -> e.frozenGroups() == 0)) {
+            return String.format(Locale.ROOT, "nothing was frozen: full training (%.2f GFLOP in %.1f s)",
+                    executedFlops() / 1e9, trainSeconds());
+        }
         if (Double.isNaN(fullTrainSecondsEstimate())) {
             return String.format(Locale.ROOT, "freezing saved %.1f%% of the work (%.2f of %.2f GFLOP executed) in"
                     + " %.1f s; the time saved was not measured (the full-step probe was off, or the run had too few"

@@ -26,13 +26,16 @@ public final class ModelFactory {
      * The model; with {@code loadBase}, a pretrained base's weights are read from its checkpoint (a run's own
      * checkpoints overwrite every tensor, so evaluate/predict/resume skip that read).
      */
-    public static FrostModel build(RunSpec spec, Shape input, int outputs, boolean loadBase) {
-        FrostModel model = buildBase(spec, input, outputs, loadBase);
+    public static FrostModel build(RunSpec spec, Shape input, int outputs, boolean loadBase, Scaling scaling) {
+        FrostModel model = buildBase(spec, input, outputs, loadBase, scaling);
         return RunAdapters.isLora(spec) ? RunAdapters.apply(spec, model).model() : model;
     }
 
-    /** The model without LoRA adapters (strategy lora adds them in {@link #build}). */
-    public static FrostModel buildBase(RunSpec spec, Shape input, int outputs, boolean loadBase) {
+    /**
+     * The model without LoRA adapters (strategy lora adds them in {@link #build}); {@code scaling} (or null) is the
+     * run's standardization of CSV columns, built into an MLP.
+     */
+    public static FrostModel buildBase(RunSpec spec, Shape input, int outputs, boolean loadBase, Scaling scaling) {
         RunSpec.Model m = spec.model();
         long seed = spec.run().seed();
         if ("minilm".equals(m.type())) {
@@ -41,8 +44,13 @@ public final class ModelFactory {
         if ("bert".equals(m.type())) {
             return bert(m.bert(), input, outputs, seed, loadBase);
         }
+        if (scaling != null && !"mlp".equals(m.type())) {
+            throw new FrostException("data.csv.standardize builds its scaling into an MLP: it needs model.type mlp,"
+                    + " the model is " + m.type());
+        }
         if (!"pretrained".equals(m.type())) {
-            return builtIn("model", m.type(), input, m.hidden(), m.channels(), m.blocksPerStage(), outputs, seed);
+            return builtIn("model", m.type(), input, m.hidden(), m.channels(), m.blocksPerStage(), outputs, seed,
+                    scaling);
         }
         RunSpec.Base b = m.base();
         if (b.classes() == null || b.classes() < 1) {
@@ -58,7 +66,7 @@ public final class ModelFactory {
         }
         FrostModel base = torchvision ? torchvision(b, input, seed, loadBase)
                 : builtIn("model.base", b.type(), input, b.hidden(), b.channels(), b.blocksPerStage(), b.classes(),
-                        seed);
+                        seed, null);
         if (loadBase && !torchvision) {
             if (b.checkpoint() == null) {
                 throw new FrostException("model.base.checkpoint is required for model.type pretrained");
@@ -170,14 +178,17 @@ public final class ModelFactory {
     }
 
     private static FrostModel builtIn(String key, String type, Shape input, List<Integer> hidden,
-                                      List<Integer> channels, Integer blocks, int outputs, long seed) {
+                                      List<Integer> channels, Integer blocks, int outputs, long seed,
+                                      Scaling scaling) {
         switch (type) {
             case "mlp" -> {
                 if (input.dimension() != 1) {
                     throw new FrostException(key + ".type mlp needs flat examples (data.type csv), the data has "
                             + input + ": use cnn or resnet for images");
                 }
-                return Models.mlp((int) input.get(0), ints(key + ".hidden", hidden), outputs, seed);
+                return scaling == null ? Models.mlp((int) input.get(0), ints(key + ".hidden", hidden), outputs, seed)
+                        : Models.mlp((int) input.get(0), ints(key + ".hidden", hidden), outputs, seed,
+                        scaling.inputLayer(), scaling.outputLayer());
             }
             case "cnn", "resnet" -> {
                 if (input.dimension() != 3) {

@@ -34,13 +34,15 @@ public final class RunFiles {
      * rebuild the model and read data as training did, and the test metrics once finished.
      */
     public record State(String status, int phase, List<String> phases, List<String> classNames,
-                        List<String> featureColumns, List<Long> inputShape, int outputs, String labelKind, Map<String, Double> test) {
+                        List<String> featureColumns, List<Long> inputShape, int outputs, String labelKind,
+                        Map<String, Double> test, Scaling scaling) {
         State with(String s, int p) {
-            return new State(s, p, phases, classNames, featureColumns, inputShape, outputs, labelKind, test);
+            return new State(s, p, phases, classNames, featureColumns, inputShape, outputs, labelKind, test, scaling);
         }
 
         State withTest(Map<String, Double> t) {
-            return new State(status, phase, phases, classNames, featureColumns, inputShape, outputs, labelKind, t);
+            return new State(status, phase, phases, classNames, featureColumns, inputShape, outputs, labelKind, t,
+                    scaling);
         }
     }
 

@@ -43,7 +43,7 @@ public final class RunModels {
             throw new FrostException("run " + runDir + " has no checkpoint yet");
         }
         long[] shape = st.inputShape().stream().mapToLong(Long::longValue).toArray();
-        FrostModel base = ModelFactory.buildBase(spec, new Shape(shape), st.outputs(), false);
+        FrostModel base = ModelFactory.buildBase(spec, new Shape(shape), st.outputs(), false, st.scaling());
         LoraModel lora = RunAdapters.isLora(spec) ? RunAdapters.apply(spec, base) : null;
         FrostModel model = lora != null ? lora.model() : base;
         try {

@@ -32,7 +32,8 @@ public record RunSpec(Run run, Data data, Model model, Strategy strategy, Traine
                          String onCorrupt) {}
 
     /** {@code data.type: csv}: numeric feature columns and one or more label columns. */
-    public record Csv(List<String> labelColumns, List<String> featureColumns, String task, String delimiter) {}
+    public record Csv(List<String> labelColumns, List<String> featureColumns, String task, String delimiter,
+                      String standardize) {}
 
     /**
      * {@code type}: mlp, cnn, resnet (built in), pretrained (a Frost checkpoint, cut, and a new head) or minilm (the

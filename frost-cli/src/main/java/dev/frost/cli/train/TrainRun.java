@@ -108,7 +108,8 @@ public final class TrainRun {
         threads(spec.run().threads());
         DataSources.Sources data = DataSources.open(spec);
         Shape input = data.train().exampleShape();
-        FrostModel model = ModelFactory.build(spec, input, data.train().labelWidth(), loadBase);
+        Scaling scaling = Scaling.of(spec, data.train());
+        FrostModel model = ModelFactory.build(spec, input, data.train().labelWidth(), loadBase, scaling);
         try {
             List<Strategies.Phase> phases = Strategies.phases(spec, model);
             Objectives.template(spec, data.train().labelKind()).build();
@@ -119,7 +120,7 @@ public final class TrainRun {
             }
             RunFiles.State st = new RunFiles.State("running", 0, phases.stream().map(Strategies.Phase::name)
                     .toList(), data.classNames(), DataSources.featureColumns(data.train()), shape, data.train().labelWidth(),
-                    data.train().labelKind().name(), null);
+                    data.train().labelKind().name(), null, scaling);
             return new TrainRun(dir, spec, data, model, phases, stop, st);
         } catch (RuntimeException e) {
             model.close();

@@ -1,0 +1,62 @@
+package dev.frost.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import dev.frost.FrostException;
+
+/**
+ * {@code y = x * scale + shift} per feature of the last axis, with constants fixed at construction (no parameters,
+ * nothing to train or freeze): the standardization of inputs and the inverse standardization of regression outputs
+ * that a run derives from its training data.
+ */
+final class AffineBlock extends AbstractBlock {
+    private final float[] scale;
+    private final float[] shift;
+
+    AffineBlock(float[] scale, float[] shift) {
+        if (scale.length != shift.length || scale.length == 0) {
+            throw new FrostException("affine layer needs as many scales as shifts (at least one), got " + scale.length
+                    + " and " + shift.length);
+        }
+        for (int i = 0; i < scale.length; i++) {
+            if (!Float.isFinite(scale[i]) || !Float.isFinite(shift[i])) {
+                throw new FrostException("affine layer: scale and shift must be finite, feature " + i + " has "
+                        + scale[i] + " and " + shift[i]);
+            }
+        }
+        this.scale = scale.clone();
+        this.shift = shift.clone();
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        long width = x.getShape().get(x.getShape().dimension() - 1);
+        if (width != scale.length) {
+            throw new FrostException("affine layer expects " + scale.length + " features on the last axis, got "
+                    + width);
+        }
+        NDArray a = x.getManager().create(scale).toType(x.getDataType(), false);
+        NDArray b = x.getManager().create(shift).toType(x.getDataType(), false);
+        return new NDList(x.mul(a).addi(b));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+
+    float[] scale() {
+        return scale.clone();
+    }
+
+    float[] shift() {
+        return shift.clone();
+    }
+
+}
