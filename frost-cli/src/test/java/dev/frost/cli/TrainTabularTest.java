@@ -143,6 +143,27 @@ class TrainTabularTest {
     }
 
     @Test
+    void theAutoPolicyRunsFromAConfigAndCheckpointsItsMeasuredCosts(@TempDir Path dir) throws Exception {
+        Path train = csv(dir, "train.csv", 480, false, 1);
+        Path run = dir.resolve("auto");
+        Path cfg = config(dir, "a.yaml", tabular(train, run, "classification", "{type: policy, policy: auto}")
+                .replace("epochs: 3", "epochs: 4"));
+        CliRunner.Result r = CliRunner.run("train", cfg.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        String manifest;
+        try (var files = Files.walk(run.resolve("checkpoints/auto"))) {
+            manifest = files.filter(p -> p.toString().endsWith(".json")).map(p -> {
+                try {
+                    return Files.readString(p);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).reduce("", String::concat);
+        }
+        assertTrue(manifest.contains("\"auto\"") && manifest.contains("\"costs\""), manifest);
+    }
+
+    @Test
     void aStoppedRunResumesToTheSameWeights(@TempDir Path dir) throws Exception {
         Path train = csv(dir, "train.csv", 200, false, 4);
         String strategy = "{type: fine-tune, freeze_epochs: 2}";

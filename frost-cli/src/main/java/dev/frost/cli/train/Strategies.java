@@ -5,6 +5,7 @@ import dev.frost.freeze.optim.DiscriminativeLr;
 import dev.frost.model.FrostModel;
 import dev.frost.model.LayerGroup;
 import dev.frost.policy.AutoFreeze;
+import dev.frost.policy.CostAwareFreeze;
 import dev.frost.policy.FreezeOut;
 import dev.frost.policy.FreezeSchedule;
 import dev.frost.policy.GradualUnfreezing;
@@ -158,8 +159,12 @@ public final class Strategies {
                     RunSpec.Linear l = s.linear();
                     yield () -> List.of(new LinearFreezing(l.freezeStart(), l.freezeLevel()));
                 }
+                case "auto" -> {
+                    RunSpec.AutoFreeze a = s.autofreeze();
+                    yield () -> List.of(new CostAwareFreeze(a.percentile(), a.interval(), null, 3, 3));
+                }
                 default -> throw new FrostException("strategy.policy: unknown policy '" + s.policy()
-                        + "' (use freezeout, autofreeze, schedule or linear)");
+                        + "' (use freezeout, autofreeze, auto, schedule or linear)");
             };
             made.get(); // the policy's own checks, now rather than at the first step
             return made;
