@@ -65,7 +65,10 @@ public final class SpamLora {
         }
     }
 
-    /** One method with one seed. Bytes are -1 where unknown. */
+    /**
+     * One method with one seed. Bytes are -1 where unknown; {@code peakRssBytes} is the JVM process's peak resident
+     * set during training (Linux VmHWM, reset when the method starts; one JVM per method in scripts/bench-lora.sh).
+     */
     public record Row(String method, long seed, double testAccuracy, double trainSeconds, long trainableParameters,
                       long totalParameters, long optimizerStateBytes, long peakRssBytes, long executedFlops,
                       long fullFlops) {}
@@ -131,12 +134,13 @@ public final class SpamLora {
                     .optCache(cache ? CacheConfig.defaults() : null).optProgressBar(false).build();
             Trainer t = new Trainer(m, opt, cfg, List.of());
             FitResult r = t.fit(split.train(), null);
+            long trainingPeakRss = RunInfo.peakRssBytes(); // before evaluation, whose batch of 256 would dominate
             Evaluation e = t.evaluate(split.test());
             long trainable = m.summary().trainableParameters();
             long total = trainable + m.summary().frozenParameters();
             RunInfo.Memory mem = r.info() == null ? null : r.info().memory();
             return new Row(method.name(), seed, e.accuracy(), r.trainSeconds(), trainable, total,
-                    mem == null ? -1 : mem.optimizerStateBytes(), RunInfo.peakRssBytes(), r.executedFlops(),
+                    mem == null ? -1 : mem.optimizerStateBytes(), trainingPeakRss, r.executedFlops(),
                     r.fullFlops());
         }
     }
