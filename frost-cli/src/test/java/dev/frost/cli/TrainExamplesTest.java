@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * examples/digits-transfer.yaml as the README runs it, shortened: the digits from {@code frost data digits}, the
- * embedded Fashion-MNIST base read through {@code classpath:}. (examples/spam-minilm.yaml needs the SpamAssassin
- * download and minutes of MiniLM; TrainTextTest covers minilm with frozen groups and the cache.)
+ * embedded Fashion-MNIST base read through {@code classpath:}; examples/spam-minilm.yaml on a few fake e-mails
+ * written by {@code frost data spam} (the real ones need the SpamAssassin download and minutes of MiniLM).
  */
 class TrainExamplesTest {
     private static final String BASE = "/frost/base/fashion-cnn/model.safetensors";
@@ -60,6 +60,25 @@ class TrainExamplesTest {
         assertEquals(1, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().startsWith("frost: model.base.checkpoint: checkpoint resource /frost/base/nope/"), r.err());
+    }
+
+    @Test
+    void spamMiniLmExampleRunsFrozenAndCached(@TempDir Path dir) throws Exception {
+        Path data = DataCommandTest.fakeSpamAssassin(dir.resolve("spam-assassin"), 5);
+        Path jsonl = dir.resolve("jsonl");
+        assertEquals(0, CliRunner.run("data", "spam", jsonl.toString(), "--data", data.toString(),
+                "--train-size", "16", "--test-size", "8").code());
+        long t0 = System.nanoTime();
+        CliRunner.Result r = CliRunner.run("train", Path.of("..", "examples", "spam-minilm.yaml").toString(),
+                "--set", "data.train=" + jsonl.resolve("train.jsonl"), "--set", "data.test=" + jsonl.resolve("test.jsonl"),
+                "--set", "run.dir=" + dir.resolve("run"), "--set", "trainer.progress_bar=false",
+                "--set", "trainer.epochs=1", "--set", "data.text.seq_len=32");
+        System.out.printf("spam-minilm example, 16 e-mails, 1 epoch: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        assertEquals(0, r.code(), r.err() + r.out());
+        String all = r.out() + r.err();
+        assertTrue(all.contains("activation cache: train.jsonl after layer 'layer3'"), all);
+        assertTrue(all.contains("frozen groups 5"), all);
+        assertTrue(all.contains("test: {"), all);
     }
 
     private static String[] train(Path digits, Path run, String... more) {
