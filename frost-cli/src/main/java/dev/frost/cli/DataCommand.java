@@ -73,7 +73,8 @@ public final class DataCommand implements Runnable {
                     Files.createDirectories(dir.resolve(Integer.toString(c)));
                 }
                 for (int i : indices) {
-                    file = dir.resolve(Integer.toString(data.label(i))).resolve(String.format(Locale.ROOT, "%04d.png", i));
+                    file = dir.resolve(Integer.toString(data.label(i)))
+                            .resolve(String.format(Locale.ROOT, "%04d.png", i));
                     if (!ImageIO.write(grey(data, i), "png", file.toFile())) {
                         throw new IOException("no PNG writer");
                     }
@@ -112,7 +113,8 @@ public final class DataCommand implements Runnable {
         @Option(names = "--data", description = "SpamAssassin folder (default data/spam-assassin).")
         Path data;
 
-        @Option(names = "--train-size", defaultValue = "1600", description = "Training e-mails (default ${DEFAULT-VALUE}).")
+        @Option(names = "--train-size", defaultValue = "1600",
+                description = "Training e-mails (default ${DEFAULT-VALUE}).")
         int trainSize;
 
         @Option(names = "--test-size", defaultValue = "3000", description = "Test e-mails (default ${DEFAULT-VALUE}).")

@@ -99,13 +99,16 @@ class DataCommandTest {
         List<String> all = new ArrayList<>();
         Stream.concat(train.stream(), test.stream()).forEach(n -> all.add(n.get("text").asText()));
         assertEquals(18, all.stream().distinct().count(), "no e-mail in both files");
-        assertTrue(all.stream().anyMatch(t -> t.startsWith("spam-")) && all.stream().anyMatch(t -> t.startsWith("easy-")));
+        assertTrue(all.stream().anyMatch(t -> t.startsWith("spam-"))
+                && all.stream().anyMatch(t -> t.startsWith("easy-")));
 
         Path again = dir.resolve("again");
         assertEquals(0, CliRunner.run("data", "spam", again.toString(), "--data", data.toString(),
                 "--train-size", "10", "--test-size", "8").code());
-        assertArrayEquals(Files.readAllBytes(out.resolve("train.jsonl")), Files.readAllBytes(again.resolve("train.jsonl")));
-        assertArrayEquals(Files.readAllBytes(out.resolve("test.jsonl")), Files.readAllBytes(again.resolve("test.jsonl")));
+        assertArrayEquals(Files.readAllBytes(out.resolve("train.jsonl")),
+                Files.readAllBytes(again.resolve("train.jsonl")));
+        assertArrayEquals(Files.readAllBytes(out.resolve("test.jsonl")),
+                Files.readAllBytes(again.resolve("test.jsonl")));
     }
 
     @Test
@@ -114,7 +117,8 @@ class DataCommandTest {
         CliRunner.Result r = CliRunner.run("data", "spam", dir.resolve("out").toString(), "--data", missing.toString());
         assertEquals(1, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().contains("--data " + missing + " is not a folder") && r.err().contains("fetch-data.sh --spam"),
+        assertTrue(r.err().contains("--data " + missing + " is not a folder")
+                && r.err().contains("fetch-data.sh --spam"),
                 r.err());
         assertTrue(!Files.exists(dir.resolve("out")), "nothing written before the checks pass");
 

@@ -70,7 +70,8 @@ class TrainExamplesTest {
                 "--train-size", "16", "--test-size", "8").code());
         long t0 = System.nanoTime();
         CliRunner.Result r = CliRunner.run("train", Path.of("..", "examples", "spam-minilm.yaml").toString(),
-                "--set", "data.train=" + jsonl.resolve("train.jsonl"), "--set", "data.test=" + jsonl.resolve("test.jsonl"),
+                "--set", "data.train=" + jsonl.resolve("train.jsonl"),
+                "--set", "data.test=" + jsonl.resolve("test.jsonl"),
                 "--set", "run.dir=" + dir.resolve("run"), "--set", "trainer.progress_bar=false",
                 "--set", "trainer.epochs=1", "--set", "data.text.seq_len=32");
         System.out.printf("spam-minilm example, 16 e-mails, 1 epoch: %.1f s%n", (System.nanoTime() - t0) / 1e9);
