@@ -56,7 +56,7 @@ final class DemoCommand implements Runnable {
         CliChecks.readableFile("--digits", digits);
         ArrayDataset data = digits == null ? DigitsGrid.embedded() : DigitsGrid.read(digits);
         DigitsTransfer.Report report = DigitsTransfer.run(new DigitsTransfer.Options(base, data, seeds,
-                trainPerClass, 50, epochs, freezeEpochs, batch, baseLr, lrMult, false));
+                trainPerClass, DigitsTransfer.VALID_PER_CLASS, epochs, freezeEpochs, batch, baseLr, lrMult, false));
         System.out.print(DigitsTransfer.format(report));
         JsonOut.write(json, report);
     }

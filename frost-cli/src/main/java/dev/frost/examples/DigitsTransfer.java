@@ -34,6 +34,11 @@ import java.util.function.Function;
 public final class DigitsTransfer {
     /** Embedded pretrained base (see README for the command, seed and checksum that reproduce it). */
     public static final String EMBEDDED_BASE = "/frost/base/fashion-cnn/";
+    /** The first seed's split (later seeds add 1, 2, ...); {@code frost data digits} writes this one by default. */
+    public static final long FIRST_SEED = 1000L;
+    /** The demo's split: labelled digits per class for training (default) and for validation. */
+    public static final int TRAIN_PER_CLASS = 50;
+    public static final int VALID_PER_CLASS = 50;
 
     /** What to run. Epoch counts are per method; (b) spends {@code freezeEpochs} of its budget frozen. */
     public record Options(Path base, ArrayDataset digits, int seeds, int trainPerClass, int validPerClass,
@@ -69,7 +74,7 @@ public final class DigitsTransfer {
         int[] sizes = new int[3];
         CacheComparison cacheComparison = null;
         for (int s = 0; s < o.seeds(); s++) {
-            long seed = 1000L + s;
+            long seed = FIRST_SEED + s;
             Splits.Split split = Splits.stratified(o.digits(), o.trainPerClass(), o.validPerClass(), seed);
             sizes[0] = split.train().size();
             sizes[1] = split.valid().size();

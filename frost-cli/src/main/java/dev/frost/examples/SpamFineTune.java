@@ -52,8 +52,14 @@ public final class SpamFineTune {
     /** The held-out test e-mails and the training e-mails, encoded; one fixed shuffle, so every method sees the same. */
     public record Split(ArrayDataset train, ArrayDataset test) {}
 
-    /** Shuffles with {@code seed}, takes the first {@code testSize} e-mails as the test set, the next as training. */
-    public static Split split(List<SpamAssassin.Email> emails, int seqLen, int trainSize, int testSize, long seed) {
+    /** The test e-mails (first {@code testSize} after the shuffle) and the training e-mails (the next ones). */
+    public record Emails(List<SpamAssassin.Email> train, List<SpamAssassin.Email> test) {}
+
+    /**
+     * Shuffles with {@code seed}, takes the first {@code testSize} e-mails as the test set, the next as training;
+     * {@code frost data spam} writes exactly these lists, so a config trained on its JSONL sees the benchmark's split.
+     */
+    public static Emails shuffle(List<SpamAssassin.Email> emails, int trainSize, int testSize, long seed) {
         if (trainSize + testSize > emails.size()) {
             throw new dev.frost.FrostException("SpamAssassin: " + trainSize + " training + " + testSize
                     + " test e-mails requested, only " + emails.size() + " available");
@@ -66,9 +72,15 @@ public final class SpamFineTune {
             shuffled.set(i, shuffled.get(j));
             shuffled.set(j, t);
         }
+        return new Emails(List.copyOf(shuffled.subList(testSize, testSize + trainSize)),
+                List.copyOf(shuffled.subList(0, testSize)));
+    }
+
+    /** {@link #shuffle}'s split, encoded. */
+    public static Split split(List<SpamAssassin.Email> emails, int seqLen, int trainSize, int testSize, long seed) {
+        Emails e = shuffle(emails, trainSize, testSize, seed);
         WordPieceTokenizer tok = MiniLm.tokenizer();
-        return new Split(encode("spam-train", shuffled.subList(testSize, testSize + trainSize), tok, seqLen),
-                encode("spam-test", shuffled.subList(0, testSize), tok, seqLen));
+        return new Split(encode("spam-train", e.train(), tok, seqLen), encode("spam-test", e.test(), tok, seqLen));
     }
 
     public static List<Row> run(List<SpamAssassin.Email> emails, Options o) {

@@ -15,6 +15,17 @@ public final class Splits {
 
     /** {@code trainPerClass} and {@code validPerClass} examples of each class, drawn with {@code seed}; the rest is test. */
     public static Split stratified(ArrayDataset data, int trainPerClass, int validPerClass, long seed) {
+        Indices ix = stratifiedIndices(data, trainPerClass, validPerClass, seed);
+        String base = data.name().replaceFirst("-(train|test)$", "");
+        return new Split(data.subset(base + "-train", ix.train()), data.subset(base + "-valid", ix.valid()),
+                data.subset(base + "-test", ix.test()));
+    }
+
+    /** Which examples of the data each part of a split holds (so a split can be written out under stable names). */
+    public record Indices(int[] train, int[] valid, int[] test) {}
+
+    /** {@link #stratified}'s split as example indices. */
+    public static Indices stratifiedIndices(ArrayDataset data, int trainPerClass, int validPerClass, long seed) {
         List<List<Integer>> byClass = new ArrayList<>();
         for (int c = 0; c < data.classes(); c++) {
             byClass.add(new ArrayList<>());
@@ -42,9 +53,7 @@ public final class Splits {
             valid.addAll(idx.subList(trainPerClass, trainPerClass + validPerClass));
             test.addAll(idx.subList(trainPerClass + validPerClass, idx.size()));
         }
-        String base = data.name().replaceFirst("-(train|test)$", "");
-        return new Split(data.subset(base + "-train", toArray(train)), data.subset(base + "-valid", toArray(valid)),
-                data.subset(base + "-test", toArray(test)));
+        return new Indices(toArray(train), toArray(valid), toArray(test));
     }
 
     /** One fold of a k-fold split: train on the other folds, validate on this one. */

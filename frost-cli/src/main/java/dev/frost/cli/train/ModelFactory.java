@@ -3,6 +3,7 @@ package dev.frost.cli.train;
 import ai.djl.ndarray.types.Shape;
 import dev.frost.FrostException;
 import dev.frost.io.Checkpoints;
+import dev.frost.io.ClasspathCheckpoints;
 import dev.frost.layers.Layer;
 import dev.frost.layers.Layers;
 import dev.frost.model.FrostModel;
@@ -19,6 +20,7 @@ import java.util.List;
 /** Builds the config's model for the data's input shape and label width; errors name the {@code model.*} key. */
 public final class ModelFactory {
     private static final String TORCHVISION = "torchvision-";
+    private static final String CLASSPATH = "classpath:";
 
     private ModelFactory() {}
 
@@ -71,17 +73,11 @@ public final class ModelFactory {
             if (b.checkpoint() == null) {
                 throw new FrostException("model.base.checkpoint is required for model.type pretrained");
             }
-            Path dir = Path.of(b.checkpoint());
-            if (!Files.isDirectory(dir)) {
-                base.close();
-                throw new FrostException("model.base.checkpoint " + dir + " is not a folder");
-            }
             try {
-                Checkpoints.loadModel(dir, base);
+                loadCheckpoint(b.checkpoint(), base);
             } catch (FrostException e) {
                 base.close();
-                throw new FrostException("model.base.checkpoint: " + e.getMessage()
-                        + " (is model.base the architecture that wrote it?)", e);
+                throw e;
             }
         }
         List<Layer> head = new ArrayList<>();
@@ -98,6 +94,29 @@ public final class ModelFactory {
                     .optSeed(seed).build();
         } catch (FrostException e) {
             throw new FrostException("model.cut_after '" + m.cutAfter() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A Frost checkpoint folder, or {@code classpath:/resource/folder} (e.g. the embedded Fashion-MNIST base,
+     * {@code classpath:/frost/base/fashion-cnn}), so an example config needs no file outside the repository.
+     */
+    private static void loadCheckpoint(String where, FrostModel base) {
+        boolean classpath = where.startsWith(CLASSPATH);
+        if (!classpath && !Files.isDirectory(Path.of(where))) {
+            throw new FrostException("model.base.checkpoint " + where + " is not a folder");
+        }
+        try {
+            if (classpath) {
+                String res = where.substring(CLASSPATH.length());
+                ClasspathCheckpoints.loadModel(ModelFactory.class, res.startsWith("/") ? res : "/" + res, base);
+            } else {
+                Checkpoints.loadModel(Path.of(where), base);
+            }
+        } catch (FrostException e) {
+            throw new FrostException("model.base.checkpoint: " + e.getMessage()
+                    + (e.getMessage().contains("not on the classpath") ? ""
+                    : " (is model.base the architecture that wrote it?)"), e);
         }
     }
 

@@ -289,7 +289,9 @@ public final class TrainRun {
             }
         }
         ObjectNode base = (ObjectNode) tree.get("model").get("base");
-        if (base != null && base.hasNonNull("checkpoint")) {
+        // a classpath: resource is the same from any folder (and is no file path)
+        if (base != null && base.hasNonNull("checkpoint")
+                && !base.get("checkpoint").asText().startsWith("classpath:")) {
             base.put("checkpoint", Path.of(base.get("checkpoint").asText()).toAbsolutePath().toString());
         }
     }
