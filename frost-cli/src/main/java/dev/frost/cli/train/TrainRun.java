@@ -222,7 +222,7 @@ public final class TrainRun {
         RunFiles.append(f, Map.of("phase", phase, "fit_start", fitStart));
         for (FitResult.FreezeEvent e : r.timeline()) {
             RunFiles.append(f, Map.of("phase", phase, "step", offset + e.step(), "epoch", e.epoch(),
-                    "group", e.group(), "frozen", e.frozen()));
+                    "group", e.group(), "frozen", e.frozen(), "by", e.by()));
         }
     }
 
@@ -243,8 +243,10 @@ public final class TrainRun {
         List<FitResult.FreezeEvent> events = new ArrayList<>();
         for (JsonNode l : RunFiles.lines(dir.resolve(RunFiles.TIMELINE))) {
             if (l.has("group")) {
+                // "by" is absent in runs recorded before it existed: read as "user"
                 events.add(new FitResult.FreezeEvent(l.get("step").asLong(), l.get("epoch").asInt(),
-                        l.get("group").asText(), l.get("frozen").asBoolean()));
+                        l.get("group").asText(), l.get("frozen").asBoolean(),
+                        l.hasNonNull("by") ? l.get("by").asText() : null));
             }
         }
         if (!epochs.isEmpty()) {
