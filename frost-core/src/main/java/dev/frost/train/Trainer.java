@@ -114,6 +114,14 @@ public final class Trainer {
         return c == null ? null : c.stats();
     }
 
+    /**
+     * The freeze timeline of the current fit from event {@code from} on (read it on the training thread, e.g. in a
+     * callback's afterStep; a new fit starts it again).
+     */
+    public List<FitResult.FreezeEvent> timelineSince(int from) {
+        return from >= timeline.size() ? List.of() : List.copyOf(timeline.subList(from, timeline.size()));
+    }
+
     /** Index of the layer whose input the cache served at the last step (0: it served nothing). */
     public int cacheBoundary() {
         return cacheBoundary;
