@@ -107,7 +107,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 try {
                     saved.await(120, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    // the command ends here; the flag stays cleared so the server can stop cleanly
                 }
             }
         }, "frost-stop");
@@ -137,7 +137,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 try {
                     Thread.sleep(Long.MAX_VALUE); // Ctrl-C ends the JVM; an interrupt (tests) ends the command
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    // the command ends here; the flag stays cleared so the server can stop cleanly
                 }
             }
         }
