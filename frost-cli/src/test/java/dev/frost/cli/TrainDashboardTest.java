@@ -96,6 +96,69 @@ class TrainDashboardTest {
     }
 
     @Test
+    void saveCheckpointNowWritesAResumableCheckpointOfTheRun(@TempDir Path dir) throws Exception {
+        Path train = TrainTabularTest.csv(dir, "train.csv", 240, false, 1);
+        Path run = dir.resolve("run");
+        Path cfg = TrainTabularTest.config(dir, "c.yaml", TrainTabularTest.tabular(train, run, "classification",
+                "{type: full}").replace("epochs: 3", "epochs: 150"));
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        AtomicInteger code = new AtomicInteger(-1);
+        Path copy = dir.resolve("copy");
+        long saved;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            Thread t = new Thread(() -> code.set(FrostCli.execute("train", cfg.toString(), "--dashboard")));
+            t.start();
+            Matcher m = URL.matcher("");
+            long end = System.nanoTime() + 120_000_000_000L;
+            while (System.nanoTime() < end && !(m = URL.matcher(captured.toString(StandardCharsets.UTF_8))).find()) {
+                Thread.sleep(20);
+            }
+            String base = "http://127.0.0.1:" + m.group(2);
+            String token = m.group(3);
+            while (System.nanoTime() < end && get(base + "/api/state?token=" + token, 200).get("globalStep")
+                    .asLong() < 20) {
+                Thread.sleep(20);
+            }
+            JsonNode paused = post(base, token, "action=pause&wait=60000");
+            assertTrue(paused.get("applied").asBoolean(), paused.toString());
+            JsonNode ck = post(base, token, "action=checkpoint&wait=60000");
+            assertTrue(ck.get("applied").asBoolean(), ck.toString());
+            assertEquals(run.resolve("checkpoints").resolve("train").toAbsolutePath().toString(),
+                    ck.get("path").asText());
+            saved = ck.get("step").asLong();
+            assertTrue(saved > 0 && saved < 150 * 12, "saved at step " + saved);
+            // the folder as a crash at this point would leave it: the dashboard's checkpoint is the latest
+            copyTree(run, copy);
+            post(base, token, "action=resume&wait=60000");
+            t.join(300_000);
+        } finally {
+            System.setOut(out);
+        }
+        assertEquals(0, code.get(), captured.toString(StandardCharsets.UTF_8));
+        CliRunner.Result r = CliRunner.run("train", "--resume", copy.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("(resumed at step " + saved + ")"), r.out());
+    }
+
+    private JsonNode post(String base, String token, String form) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/command"))
+                .header("X-Frost-Token", token).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return new ObjectMapper().readTree(r.body());
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var files = java.nio.file.Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                java.nio.file.Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
+    }
+
+    @Test
     void dashboardOptionsNeedTheFlag(@TempDir Path dir) throws Exception {
         Path cfg = TrainTabularTest.config(dir, "c.yaml", "run: {}\n");
         CliRunner.Result r = CliRunner.run("train", cfg.toString(), "--dashboard-port", "8080");
