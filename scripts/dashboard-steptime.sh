@@ -12,7 +12,8 @@ GROUPS_=(); while [[ $# -gt 0 && "$1" != "--" ]]; do GROUPS_+=("$1"); shift; don
 LOG="$(mktemp)"
 ./frost train "$CONFIG" --dashboard --dashboard-keep "$@" > "$LOG" 2>&1 &
 PID=$!
-trap 'kill -INT $PID 2>/dev/null || true; rm -f "$LOG"' EXIT
+# a background job ignores SIGINT in a script: TERM ends the kept server (the run is over by then)
+trap 'kill $PID 2>/dev/null || true; rm -f "$LOG"' EXIT
 URL=""
 for _ in $(seq 1 600); do
   URL="$(grep -o 'http://127.0.0.1:[0-9]*/?token=[0-9a-f]*' "$LOG" | head -1 || true)"

@@ -130,7 +130,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         if (live != null) {
-            live.status(o == TrainRun.Outcome.FINISHED ? "run finished" : "run stopped");
+            live.ended(o == TrainRun.Outcome.FINISHED ? "run finished" : "run stopped");
             if (dashboardKeep) {
                 System.out.println("dashboard: still serving " + live.url() + " until Ctrl-C");
                 System.out.flush();

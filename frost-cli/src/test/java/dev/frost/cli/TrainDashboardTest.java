@@ -69,6 +69,8 @@ class TrainDashboardTest {
             assertTrue(s.get("epochs").get(2).get("validMetrics").has("accuracy"), s.get("epochs").toString());
             assertEquals(403, http.send(HttpRequest.newBuilder(URI.create(base + "/api/state")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode());
+            JsonNode late = post(base, m.group(3), "action=freeze&group=fc1&wait=5000");
+            assertEquals("the run has ended: nothing to control", late.get("reason").asText(), late.toString());
             t.interrupt(); // what Ctrl-C ends in a terminal
             t.join(30_000);
         } finally {
@@ -140,6 +142,22 @@ class TrainDashboardTest {
         CliRunner.Result r = CliRunner.run("train", "--resume", copy.toString());
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("(resumed at step " + saved + ")"), r.out());
+    }
+
+    @Test
+    void anAddressBeyondLoopbackPrintsAWarning() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            TrainCommand.warnIfExposed("127.0.0.1", "the dashboard");
+            assertEquals("", captured.toString(StandardCharsets.UTF_8));
+            TrainCommand.warnIfExposed("0.0.0.0", "the dashboard");
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals("frost: warning: the dashboard listens on 0.0.0.0: anyone who can reach it and has the token"
+                + " can control the run", captured.toString(StandardCharsets.UTF_8).strip());
     }
 
     private JsonNode post(String base, String token, String form) throws Exception {

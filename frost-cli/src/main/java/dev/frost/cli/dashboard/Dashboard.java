@@ -44,6 +44,7 @@ public final class Dashboard implements Callback, AutoCloseable {
     private final ConcurrentLinkedQueue<DashboardServer.Command> queue = new ConcurrentLinkedQueue<>();
     private final DashboardCommands commands;
     private volatile boolean closed;
+    private volatile boolean ended;
 
     // training thread only
     private long stepStart;
@@ -61,7 +62,14 @@ public final class Dashboard implements Callback, AutoCloseable {
             if (closed) {
                 return false;
             }
-            queue.add(c);
+            synchronized (queue) { // against ended(): a command is either refused or drained by it
+                if (ended) { // nothing will drain the queue any more
+                    c.done().complete(Map.of("id", c.id(), "action", c.action(), "applied", false, "reason",
+                            "the run has ended: nothing to control"));
+                    return true;
+                }
+                queue.add(c);
+            }
             return true;
         }, bind, port);
     }
@@ -94,9 +102,21 @@ public final class Dashboard implements Callback, AutoCloseable {
         commands.useCheckpoints(dir);
     }
 
-    /** Shows a status line (e.g. "run finished") once training is over. */
-    public void status(String status) {
+    /**
+     * Marks the run as over (e.g. "run finished"): the page keeps showing it, and commands are refused from now on,
+     * queued ones included.
+     */
+    public void ended(String status) {
         state.set("status", status);
+        state.set("paused", false);
+        synchronized (queue) {
+            ended = true;
+            DashboardServer.Command c;
+            while ((c = queue.poll()) != null) {
+                c.done().complete(Map.of("id", c.id(), "action", c.action(), "applied", false, "reason",
+                        "the run has ended: nothing to control"));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- the callback (training thread)

@@ -3,6 +3,7 @@ package dev.frost.cli.dashboard;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -33,27 +34,8 @@ class DashboardBrowserTest {
 
     @Test
     void clickingASnowflakeFreezesTheGroup() throws Exception {
-        File driverBin = new File("/usr/bin/chromedriver");
-        File chrome = new File("/usr/bin/chromium");
-        Assumptions.assumeTrue(driverBin.canExecute() && chrome.canExecute(),
-                "skipped: /usr/bin/chromedriver or /usr/bin/chromium is missing (apt-get install chromium-driver)");
         try (LiveRun run = new LiveRun(null)) {
-            Path profile = Files.createTempDirectory("frost-chrome");
-            ChromeOptions o = new ChromeOptions();
-            o.setBinary(chrome);
-            o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-                    "--force-device-scale-factor=1", "--hide-scrollbars",
-                    "--user-data-dir=" + profile);
-            WebDriver driver;
-            try {
-                driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driverBin)
-                        .build(), o);
-            } catch (RuntimeException e) {
-                Assumptions.abort("skipped: the browser cannot start: " + e.getMessage().lines().findFirst()
-                        .orElse(""));
-                return;
-            }
+            WebDriver driver = browser();
             try {
                 driver.get(run.dashboard.url());
                 WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
@@ -107,6 +89,60 @@ class DashboardBrowserTest {
             } finally {
                 driver.quit();
             }
+        }
+    }
+
+    @Test
+    void aFinishedRunIsShownReadOnly(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("a,b,label\n");
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < 120; i++) {
+            double a = r.nextGaussian();
+            double b = r.nextGaussian();
+            csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%s%n", a, b, a + b > 0 ? "hi" : "lo"));
+        }
+        Path data = Files.writeString(dir.resolve("d.csv"), csv);
+        Path runDir = dir.resolve("run");
+        Path cfg = Files.writeString(dir.resolve("c.yaml"), "run: {dir: " + runDir + "}\n"
+                + "data: {type: csv, train: " + data + ", split: {valid: 0.25}, csv: {task: classification}}\n"
+                + "model: {type: mlp, hidden: [8]}\nstrategy: {type: manual, frozen_groups: [fc1]}\n"
+                + "trainer: {epochs: 3, batch_size: 16, progress_bar: false}\n");
+        assertEquals(0, dev.frost.cli.FrostCli.execute("train", cfg.toString()));
+        WebDriver driver = browser();
+        try (RunDashboard d = RunDashboard.serve(runDir, "127.0.0.1", 0)) {
+            driver.get(d.url());
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+            wait.until(x -> x.findElement(By.id("ro")).isDisplayed());
+            assertTrue(driver.findElement(By.id("ro")).getText().contains("controls are off"));
+            wait.until(x -> x.findElement(By.id("eloss")).findElements(By.tagName("path")).size() == 2);
+            assertTrue(driver.findElement(By.id("status")).getText().contains("read-only"));
+            assertFalse(driver.findElement(By.id("pause")).isEnabled());
+            assertFalse(driver.findElement(By.cssSelector("tr[data-group='fc1'] button.snow")).isEnabled());
+            assertEquals("frozen", driver.findElement(By.cssSelector("tr[data-group='fc1'] td.state")).getText());
+            assertTrue(driver.findElement(By.id("tlog")).getText().contains("fc1 frozen by user"),
+                    driver.findElement(By.id("tlog")).getText());
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /** Headless Chromium through the Debian driver; the test is skipped (with the reason) when either is missing. */
+    private static WebDriver browser() throws java.io.IOException {
+        File driverBin = new File("/usr/bin/chromedriver");
+        File chrome = new File("/usr/bin/chromium");
+        Assumptions.assumeTrue(driverBin.canExecute() && chrome.canExecute(),
+                "skipped: /usr/bin/chromedriver or /usr/bin/chromium is missing (apt-get install chromium-driver)");
+        Path profile = Files.createTempDirectory("frost-chrome");
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(chrome);
+        o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+                "--force-device-scale-factor=1", "--hide-scrollbars", "--user-data-dir=" + profile);
+        try {
+            return new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driverBin).build(), o);
+        } catch (RuntimeException e) {
+            Assumptions.abort("skipped: the browser cannot start: " + e.getMessage().lines().findFirst().orElse(""));
+            throw e;
         }
     }
 
