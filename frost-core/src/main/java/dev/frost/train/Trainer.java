@@ -204,6 +204,7 @@ public final class Trainer {
             reportedRefusal = null;
             timeline.clear();
             lastFrozen = null;
+            changedBy = null; // a change before this fit (between phases) is not this fit's callbacks
             return fitLoop(train, valid, ctx, history, batches);
         } finally {
             cache = null;
