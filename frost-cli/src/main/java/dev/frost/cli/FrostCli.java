@@ -8,9 +8,9 @@ import picocli.CommandLine.Command;
  * (unknown commands or options), 3 for a training run that was stopped and can be resumed. */
 @Command(name = "frost", mixinStandardHelpOptions = true, version = "frost 0.1.0",
         description = "Train neural networks with layer freezing.",
-        subcommands = {TrainCommand.class, InitCommand.class, EvaluateCommand.class, PredictCommand.class,
-            ExportCommand.class, BenchCommand.class, SummaryCommand.class, PretrainCommand.class, DemoCommand.class,
-            DataCommand.class})
+        subcommands = {TrainCommand.class, DashboardCommand.class, InitCommand.class, EvaluateCommand.class,
+            PredictCommand.class, ExportCommand.class, BenchCommand.class, SummaryCommand.class, PretrainCommand.class,
+            DemoCommand.class, DataCommand.class})
 public final class FrostCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -18,6 +18,11 @@ public interface FreezePolicy extends Callback {
         return Map.of();
     }
 
+    @Override
+    default String freezeSource() {
+        return name();
+    }
+
     /** Restores what {@link #state()} returned. */
     default void restore(Map<String, Object> state) {}
 }

@@ -30,4 +30,12 @@ public interface Callback {
     default void afterEpoch(TrainingContext ctx) {}
 
     default void afterFit(TrainingContext ctx) {}
+
+    /**
+     * Who this callback is in the freeze timeline ({@link FitResult.FreezeEvent#by}) when it freezes or unfreezes a
+     * group; a policy answers its name.
+     */
+    default String freezeSource() {
+        return FitResult.FreezeEvent.USER;
+    }
 }

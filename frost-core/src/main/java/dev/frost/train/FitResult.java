@@ -9,8 +9,23 @@ import java.util.Locale;
 public record FitResult(List<EpochRecord> epochs, boolean stoppedEarly, ActivationCache.Stats cache,
                         List<FreezeEvent> timeline, RunInfo info) {
 
-    /** A group's freeze state changed before global step {@code step}. */
-    public record FreezeEvent(long step, int epoch, String group, boolean frozen) {}
+    /**
+     * A group's freeze state changed before global step {@code step}; {@code by} says who changed it: a policy's
+     * name, "dashboard", or "user" (code outside the callbacks, a phase's setup, an older record without the field).
+     */
+    public record FreezeEvent(long step, int epoch, String group, boolean frozen, String by) {
+        public FreezeEvent {
+            by = by == null || by.isBlank() ? USER : by;
+        }
+
+        /** An event whose author is unknown: "user". */
+        public FreezeEvent(long step, int epoch, String group, boolean frozen) {
+            this(step, epoch, group, frozen, USER);
+        }
+
+        /** Who made a change that no callback made. */
+        public static final String USER = "user";
+    }
 
     /**
      * Several runs (phases of one method) as one: their epochs in order, cache counters added up, the peak memory

@@ -32,13 +32,13 @@ final class TrainStep {
     private final FrostModel model;
     private final Optimizer optimizer;
     private final TrainConfig config;
-    private final List<Callback> callbacks;
+    private final java.util.function.Supplier<List<Callback>> callbacks;
     /** Parameters whose gradient buffer may hold values no update consumed (frozen between backward and step). */
     private final Set<Parameter> stale = new HashSet<>();
     private long peakGradientBytes;
     private long peakStateBytes;
 
-    TrainStep(FrostModel model, Optimizer optimizer, TrainConfig config, List<Callback> callbacks) {
+    TrainStep(FrostModel model, Optimizer optimizer, TrainConfig config, java.util.function.Supplier<List<Callback>> callbacks) {
         this.model = model;
         this.optimizer = optimizer;
         this.config = config;
@@ -120,7 +120,7 @@ final class TrainStep {
             }
             Collection<Parameter> computed = requiringGrad();
             if (ctx != null) {
-                callbacks.forEach(c -> c.afterBackward(ctx));
+                callbacks.get().forEach(c -> c.afterBackward(ctx));
             }
             double norm = Double.NaN;
             if (config.gradientClipNorm() > 0) {
@@ -175,7 +175,7 @@ final class TrainStep {
                              TrainingContext ctx, NDManager step) {
         if (ctx != null) {
             ctx.showStep(batch, prefix, step);
-            callbacks.forEach(c -> c.beforeForward(ctx));
+            callbacks.get().forEach(c -> c.beforeForward(ctx));
             batch = ctx.batch();
         }
         NDArray out;
@@ -185,7 +185,7 @@ final class TrainStep {
             value = loss.compute(out, batch.labels());
             if (ctx != null) {
                 ctx.showLoss(out, value);
-                callbacks.forEach(c -> c.afterLoss(ctx));
+                callbacks.get().forEach(c -> c.afterLoss(ctx));
                 value = ctx.lossArray();
             }
             gc.backward(weight == 1.0 ? value : value.mul((float) weight));

@@ -44,6 +44,9 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final TrainConfig config;
     private final List<Callback> callbacks;
+    // the callbacks still called: detach() removes one for the rest of the run (copy-on-write: the loop may be
+    // iterating the old list when a callback detaches another)
+    private volatile List<Callback> active;
     private final TrainStep step;
     private Progress progress = Progress.START;
     private double fullStepSeconds = Double.NaN;
@@ -51,6 +54,8 @@ public final class Trainer {
     private TrainingContext running;
     private final List<FitResult.FreezeEvent> timeline = new ArrayList<>();
     private boolean[] lastFrozen;
+    private String[] changedBy;
+    private int cacheBoundary;
     private String reportedRefusal;
     private Loss loss;
     private List<Metric> metrics;
@@ -62,7 +67,8 @@ public final class Trainer {
         this.optimizer = optimizer;
         this.config = config;
         this.callbacks = List.copyOf(callbacks);
-        this.step = new TrainStep(model, optimizer, config, this.callbacks);
+        this.active = this.callbacks;
+        this.step = new TrainStep(model, optimizer, config, () -> active);
     }
 
     public Trainer(FrostModel model, Optimizer optimizer, TrainConfig config, Callback... callbacks) {
@@ -84,6 +90,41 @@ public final class Trainer {
     /** The callbacks of this trainer, in order (freezing policies among them). */
     public List<Callback> callbacks() {
         return callbacks;
+    }
+
+    /**
+     * Stops calling {@code callback} (e.g. a freezing policy the user took over from the dashboard) from the next
+     * hook on, for the rest of this trainer's life; its state is still saved in checkpoints.
+     */
+    public synchronized void detach(Callback callback) {
+        if (!callbacks.contains(callback)) {
+            throw new FrostException("cannot detach " + callback + ": not a callback of this trainer");
+        }
+        active = active.stream().filter(c -> c != callback).toList();
+    }
+
+    /** Whether {@link #detach} removed this callback. */
+    public boolean isDetached(Callback callback) {
+        return callbacks.contains(callback) && !active.contains(callback);
+    }
+
+    /** The activation cache's counters in the current fit, or null when the cache is off or no fit runs. */
+    public ActivationCache.Stats cacheStats() {
+        ActivationCache c = cache;
+        return c == null ? null : c.stats();
+    }
+
+    /**
+     * The freeze timeline of the current fit from event {@code from} on (read it on the training thread, e.g. in a
+     * callback's afterStep; a new fit starts it again).
+     */
+    public List<FitResult.FreezeEvent> timelineSince(int from) {
+        return from >= timeline.size() ? List.of() : List.copyOf(timeline.subList(from, timeline.size()));
+    }
+
+    /** Index of the layer whose input the cache served at the last step (0: it served nothing). */
+    public int cacheBoundary() {
+        return cacheBoundary;
     }
 
     public Progress progress() {
@@ -163,6 +204,7 @@ public final class Trainer {
             reportedRefusal = null;
             timeline.clear();
             lastFrozen = null;
+            changedBy = null; // a change before this fit (between phases) is not this fit's callbacks
             return fitLoop(train, valid, ctx, history, batches);
         } finally {
             cache = null;
@@ -205,11 +247,11 @@ public final class Trainer {
         int k = config.accumulateBatches();
         ctx.stepsPerEpoch = (batches + k - 1) / k;
         ctx.totalSteps = ctx.stepsPerEpoch * progress.callEpochs();
-        callbacks.forEach(c -> c.beforeFit(ctx));
+        each(ctx, Callback::beforeFit);
         boolean stopped = false;
         while (progress.inCall() && !stopped) {
             int epoch = progress.epoch();
-            callbacks.forEach(c -> c.beforeEpoch(ctx));
+            each(ctx, Callback::beforeEpoch);
             if (cache != null) {
                 cache.newEpoch();
             }
@@ -224,7 +266,7 @@ public final class Trainer {
                  BatchLoader loader = new BatchLoader(train, order, bs, (int) (progress.stepInEpoch() * k), aug,
                          augSeed, config.prefetch())) {
                 while (progress.stepInEpoch() < ctx.stepsPerEpoch) {
-                    callbacks.forEach(c -> c.beforeStep(ctx));
+                    each(ctx, Callback::beforeStep);
                     List<TrainStep.Micro> micro = new ArrayList<>(k);
                     while (micro.size() < k && loader.hasNext()) {
                         micro.add(TrainStep.Micro.of(loader.next()));
@@ -255,7 +297,7 @@ public final class Trainer {
                     ctx.lastLr = lr;
                     progress = progress.nextStep();
                     bar.step(r.meanLoss());
-                    callbacks.forEach(c -> c.afterStep(ctx));
+                    each(ctx, Callback::afterStep);
                     if (ctx.stopRequested) {
                         stopped = true;
                         break;
@@ -269,13 +311,13 @@ public final class Trainer {
                 progress = progress.nextEpoch();
             }
             LOG.debug(record.describe());
-            callbacks.forEach(c -> c.afterEpoch(ctx));
+            each(ctx, Callback::afterEpoch);
             stopped |= ctx.stopRequested;
         }
         if (ctx.fitEnded) {
             progress = progress.endCall();
         }
-        callbacks.forEach(c -> c.afterFit(ctx));
+        each(ctx, Callback::afterFit);
         ActivationCache.Stats stats = cache == null ? null : cache.stats();
         long params = model.learnableParameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
         RunInfo.Memory memory = new RunInfo.Memory(step.peakGradientBytes(), params * 4, step.peakStateBytes(),
@@ -283,6 +325,26 @@ public final class Trainer {
                 RunInfo.peakRssBytes());
         return new FitResult(List.copyOf(history), stopped, stats, List.copyOf(timeline),
                 RunInfo.of(this, train, valid, memory));
+    }
+
+    /** Calls a boundary hook on each active callback, noting which one changed which group's freeze state. */
+    private void each(TrainingContext ctx, java.util.function.BiConsumer<Callback, TrainingContext> hook) {
+        List<LayerGroup> groups = model.groups();
+        if (changedBy == null || changedBy.length != groups.size()) {
+            changedBy = new String[groups.size()];
+        }
+        boolean[] before = new boolean[groups.size()];
+        for (Callback c : active) {
+            for (int i = 0; i < before.length; i++) {
+                before[i] = groups.get(i).isFrozen();
+            }
+            hook.accept(c, ctx);
+            for (int i = 0; i < before.length; i++) {
+                if (groups.get(i).isFrozen() != before[i]) {
+                    changedBy[i] = c.freezeSource();
+                }
+            }
+        }
     }
 
     private StepResult fitStep(Dataset data, List<TrainStep.Micro> micro, double lr, EpochAccumulator acc, int epoch,
@@ -303,7 +365,9 @@ public final class Trainer {
         int fixedViews = config.augmentedViews();
         int view = aug != null && fixedViews > 0 ? epoch % fixedViews : 0;
         long[] cachedFlops = new long[1];
-        TrainStep.PrefixRunner source = TrainStep.prefix(model, data, cache, cacheServes(prefix), view,
+        boolean served = cacheServes(prefix);
+        cacheBoundary = served ? prefix : 0;
+        TrainStep.PrefixRunner source = TrainStep.prefix(model, data, cache, served, view,
                 aug == null ? 1 : fixedViews, aug, augSeed, cachedFlops);
         StepResult r = step.run(micro, lr, prefix, loss, source, acc.metrics, ctx);
         acc.addFlops(StepFlops.of(model, false).times(n).minusForward(cachedFlops[0]));
@@ -316,10 +380,13 @@ public final class Trainer {
         for (int i = 0; i < now.length; i++) {
             now[i] = groups.get(i).isFrozen();
             if (lastFrozen == null ? now[i] : now[i] != lastFrozen[i]) {
-                timeline.add(new FitResult.FreezeEvent(progress.globalStep(), epoch, groups.get(i).name(), now[i]));
+                String by = changedBy != null && i < changedBy.length ? changedBy[i] : null;
+                timeline.add(new FitResult.FreezeEvent(progress.globalStep(), epoch, groups.get(i).name(), now[i],
+                        by));
             }
         }
         lastFrozen = now;
+        changedBy = null;
     }
 
     /** Whether the activation cache may serve this prefix; a refusal is logged once per reason. */

@@ -1,166 +1,142 @@
 package dev.frost.cli.dashboard;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.frost.FrostException;
-import dev.frost.io.Checkpoints;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import dev.frost.engine.Autograd;
+import dev.frost.freeze.cache.ActivationCache;
 import dev.frost.model.FrostModel;
 import dev.frost.model.LayerGroup;
 import dev.frost.train.Callback;
+import dev.frost.train.EpochRecord;
+import dev.frost.train.FitResult;
 import dev.frost.train.StepFlops;
+import dev.frost.train.Trainer;
 import dev.frost.train.TrainingContext;
-import io.javalin.Javalin;
-import io.javalin.http.Context;
-import io.javalin.http.sse.SseClient;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A live training dashboard: a {@link Callback} to add to any trainer, plus an embedded web server on 127.0.0.1 only.
- * The page ({@code /?token=...}) shows the loss curve, step time, the share of full FLOPs executed and each group's
- * freeze state, live over server-sent events, and a snowflake per group toggles its freezing.
+ * A live training dashboard: a {@link Callback} to add to any trainer (or to every phase of a run), plus an embedded
+ * web server (127.0.0.1 unless told otherwise). The page ({@code /?token=...}) shows per-step loss, the epochs' loss
+ * and metric curves, step time, the share of full FLOPs executed, per-group gradient norms, the freeze timeline with
+ * who made each change, the activation cache, and the groups with their layers, each with a snowflake.
  *
- * <p>Control ({@code POST /api/command}: {@code action} = freeze, unfreeze, pause, resume or checkpoint; {@code group};
- * optional {@code wait} in ms) needs the token in the {@code X-Frost-Token} header or a {@code token} form field;
- * every other request needs it too (header or {@code ?token=}), and anything without it gets 403. Commands wait in a
- * thread-safe queue and the training thread applies them at the next step boundary (beforeStep); the state and the
- * event stream report a change only once applied, with the global step it applied at. GET never changes state.
+ * <p>Control ({@code POST /api/command}: {@code action} = freeze or unfreeze with {@code group} or {@code layer},
+ * detach, pause, resume or checkpoint; optional {@code wait} in ms) needs the token like every other request (see
+ * {@link DashboardServer}). Commands wait in a queue and the training thread applies them at the next step boundary
+ * (beforeStep); the state reports a change only once applied, with the step it applied at.
  */
 public final class Dashboard implements Callback, AutoCloseable {
     /** Header that carries the token. */
     public static final String TOKEN_HEADER = "X-Frost-Token";
-    private static final int MAX_POINTS = 20_000;
-    private static final int MAX_EVENTS = 100_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The timeline's "by" for changes made from the page. */
+    public static final String SOURCE = "dashboard";
+    // gradient norms cost a reduction per parameter: at most this often
+    private static final long GRAD_EVERY_NANOS = 500_000_000L;
 
-    /** A command from the page, applied (or refused) by the training thread. */
-    record Command(long id, String action, String group, CompletableFuture<Map<String, Object>> done) {}
-
-    private final String token;
-    private final Path checkpointDir;
-    private final Javalin app;
-    private final int port;
-    private final ConcurrentLinkedQueue<Command> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong ids = new AtomicLong();
-    private final CopyOnWriteArrayList<SseClient> clients = new CopyOnWriteArrayList<>();
-    private final Thread broadcaster;
+    private final DashboardState state = new DashboardState();
+    private final DashboardServer server;
+    private final ConcurrentLinkedQueue<DashboardServer.Command> queue = new ConcurrentLinkedQueue<>();
+    private final DashboardCommands commands;
     private volatile boolean closed;
-
-    // written by the training thread, read under the lock by the server threads
-    private final Object lock = new Object();
-    private final List<Map<String, Object>> points = new ArrayList<>();
-    private final List<Map<String, Object>> events = new ArrayList<>();
-    private List<Map<String, Object>> groups = List.of();
-    private String status = "waiting for training";
-    private long globalStep;
-    private int epoch;
-    private long totalSteps;
-    private boolean paused;
-    private long version;
+    private volatile boolean ended;
 
     // training thread only
     private long stepStart;
+    private long lastGradNanos;
+    private long lastCacheNanos;
+    private long stepOffset;
+    private long absoluteStep;
+    private int epochsDone;
+    private int timelineSeen;
+    private boolean sawFit;
 
-    private Dashboard(int port, Path checkpointDir) {
-        this.checkpointDir = checkpointDir;
-        byte[] raw = new byte[16];
-        new SecureRandom().nextBytes(raw);
-        this.token = HexFormat.of().formatHex(raw);
-        String page = page();
-        QueuedThreadPool pool = new QueuedThreadPool(16, 2);
-        pool.setDaemon(true);
-        pool.setName("frost-dashboard");
-        this.app = Javalin.create(config -> {
-            config.showJavalinBanner = false;
-            config.jetty.threadPool = pool;
-        });
-        app.before(this::guard);
-        app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").header("Cache-Control", "no-store")
-                .header("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src"
-                        + " 'unsafe-inline'; img-src 'self' data:")
-                .result(page));
-        app.get("/api/state", ctx -> ctx.contentType("application/json").result(JSON.writeValueAsString(state())));
-        app.get("/api/command", ctx -> ctx.status(405).header("Allow", "POST").contentType("application/json")
-                .result(JSON.writeValueAsString(Map.of("error", "commands need POST; GET changes nothing"))));
-        app.post("/api/command", this::command);
-        app.sse("/api/events", client -> {
-            client.keepAlive();
-            client.onClose(() -> clients.remove(client));
-            synchronized (client) {
-                client.sendEvent("state", json(state()));
+    private Dashboard(String bind, int port, Path checkpointDir) {
+        this.commands = new DashboardCommands(state, checkpointDir);
+        this.server = new DashboardServer(state, c -> {
+            if (closed) {
+                return false;
             }
-            clients.add(client);
-        });
-        try {
-            app.start("127.0.0.1", port);
-        } catch (RuntimeException e) {
-            throw new FrostException("dashboard: cannot listen on 127.0.0.1:" + port + ": " + e.getMessage());
-        }
-        this.port = app.port();
-        this.broadcaster = new Thread(this::broadcast, "frost-dashboard-sse");
-        broadcaster.setDaemon(true);
-        broadcaster.start();
+            synchronized (queue) { // against ended(): a command is either refused or drained by it
+                if (ended) { // nothing will drain the queue any more
+                    c.done().complete(Map.of("id", c.id(), "action", c.action(), "applied", false, "reason",
+                            "the run has ended: nothing to control"));
+                    return true;
+                }
+                queue.add(c);
+            }
+            return true;
+        }, bind, port);
     }
 
-    /**
-     * Starts the server on 127.0.0.1.
-     *
-     * @param port          the port, or 0 for any free one
-     * @param checkpointDir where "save checkpoint now" saves (null: the command is refused)
-     */
+    /** Starts the server on 127.0.0.1 ({@code port} 0: any free one; {@code checkpointDir} null: no checkpoints). */
     public static Dashboard start(int port, Path checkpointDir) {
-        if (port < 0 || port > 65_535) {
-            throw new FrostException("dashboard port must be 0..65535, got " + port);
-        }
-        return new Dashboard(port, checkpointDir);
+        return start("127.0.0.1", port, checkpointDir);
+    }
+
+    /** Starts the server on {@code bind}; anyone who reaches it with the token controls the run. */
+    public static Dashboard start(String bind, int port, Path checkpointDir) {
+        return new Dashboard(bind, port, checkpointDir);
     }
 
     public int port() {
-        return port;
+        return server.port();
     }
 
     public String token() {
-        return token;
+        return server.token();
     }
 
     /** The page's address, token included (print it for the user; anyone with it can control the run). */
     public String url() {
-        return "http://127.0.0.1:" + port + "/?token=" + token;
+        return server.url();
+    }
+
+    /** Where "save checkpoint now" saves from now on (a run sets each phase's checkpoint folder). */
+    public void useCheckpoints(Path dir) {
+        commands.useCheckpoints(dir);
+    }
+
+    /**
+     * Marks the run as over (e.g. "run finished"): the page keeps showing it, and commands are refused from now on,
+     * queued ones included.
+     */
+    public void ended(String status) {
+        state.set("status", status);
+        state.set("paused", false);
+        synchronized (queue) {
+            ended = true;
+            DashboardServer.Command c;
+            while ((c = queue.poll()) != null) {
+                c.done().complete(Map.of("id", c.id(), "action", c.action(), "applied", false, "reason",
+                        "the run has ended: nothing to control"));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- the callback (training thread)
 
     @Override
     public void beforeFit(TrainingContext ctx) {
-        synchronized (lock) {
-            totalSteps = ctx.totalSteps();
-            status = "training";
-            groups = groupsOf(ctx.model());
-            globalStep = ctx.globalStep();
-            version++;
-        }
+        stepOffset = sawFit ? absoluteStep - ctx.globalStep() : 0; // a later phase's trainer counts from 0 again
+        absoluteStep = stepOffset + ctx.globalStep();
+        sawFit = true;
+        timelineSeen = 0;
+        state.set("totalSteps", absoluteStep + ctx.totalSteps());
+        state.set("status", "training");
+        state.set("globalStep", absoluteStep);
+        commands.refreshModel(ctx);
     }
 
     @Override
     public void beforeStep(TrainingContext ctx) {
         drain(ctx);
-        while (isPaused() && !closed) {
+        while (Boolean.TRUE.equals(state.get("paused")) && !closed) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -173,315 +149,153 @@ public final class Dashboard implements Callback, AutoCloseable {
     }
 
     @Override
+    public void afterBackward(TrainingContext ctx) {
+        long now = System.nanoTime();
+        if (now - lastGradNanos < GRAD_EVERY_NANOS) {
+            return;
+        }
+        lastGradNanos = now;
+        Map<String, Object> norms = new LinkedHashMap<>();
+        Autograd.withoutRecording(() -> {
+            for (LayerGroup g : ctx.model().groups()) {
+                if (g.isFrozen()) {
+                    continue;
+                }
+                double sq = 0;
+                boolean any = false;
+                for (var layer : g.layers()) {
+                    for (Parameter p : layer.parametersRequiringGrad()) {
+                        NDArray grad = p.getArray().getGradient();
+                        try (NDArray s = grad.square().sum().toType(DataType.FLOAT64, false)) {
+                            sq += s.getDouble();
+                            any = true;
+                        }
+                        grad.close();
+                    }
+                }
+                if (any) {
+                    norms.put(g.name(), Math.sqrt(sq));
+                }
+            }
+            return null;
+        });
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("step", stepOffset + ctx.globalStep() + 1); // the step being taken
+        item.put("norms", norms);
+        state.add("grads", item);
+    }
+
+    @Override
     public void afterStep(TrainingContext ctx) {
         double seconds = (System.nanoTime() - stepStart) / 1e9;
-        StepFlops f = StepFlops.of(ctx.model(), false);
+        FrostModel model = ctx.model();
+        StepFlops f = StepFlops.of(model, false);
         long full = f.fullForward() + f.fullBackward();
-        double share = full == 0 ? 1.0 : (double) (f.forward() + f.backward()) / full;
+        absoluteStep = stepOffset + ctx.globalStep();
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("step", ctx.globalStep());
-        p.put("epoch", ctx.epoch());
+        p.put("step", absoluteStep);
+        p.put("epoch", epochsDone);
         p.put("loss", Double.isFinite(ctx.lastLoss()) ? ctx.lastLoss() : null);
         p.put("seconds", seconds);
-        p.put("flopShare", share);
-        p.put("frozenGroups", ctx.model().frozenGroupCount());
-        synchronized (lock) {
-            if (points.size() >= MAX_POINTS) {
-                points.subList(0, MAX_POINTS / 2).clear();
-            }
-            points.add(p);
-            globalStep = ctx.globalStep();
-            epoch = ctx.epoch();
-            version++;
+        p.put("flopShare", full == 0 ? 1.0 : (double) (f.forward() + f.backward()) / full);
+        p.put("frozenGroups", model.frozenGroupCount());
+        state.add("points", p);
+        state.set("globalStep", absoluteStep);
+        state.set("epoch", epochsDone);
+        List<FitResult.FreezeEvent> news = ctx.trainer().timelineSince(timelineSeen);
+        timelineSeen += news.size();
+        for (FitResult.FreezeEvent e : news) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("step", stepOffset + e.step());
+            t.put("group", e.group());
+            t.put("frozen", e.frozen());
+            t.put("by", e.by());
+            state.add("timeline", t);
+        }
+        if (!news.isEmpty()) {
+            commands.refreshModel(ctx); // a policy changed groups
+        }
+        long now = System.nanoTime();
+        if (now - lastCacheNanos >= GRAD_EVERY_NANOS) {
+            lastCacheNanos = now;
+            state.set("cache", cacheOf(ctx.trainer()));
         }
     }
 
     @Override
-    public void afterFit(TrainingContext ctx) {
-        synchronized (lock) {
-            status = "fit ended";
-            globalStep = ctx.globalStep();
-            version++;
+    public void afterEpoch(TrainingContext ctx) {
+        List<EpochRecord> h = ctx.history();
+        if (h.isEmpty()) {
+            return;
         }
+        EpochRecord r = h.get(h.size() - 1);
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("epoch", epochsDone + 1);
+        e.put("step", absoluteStep);
+        e.put("trainLoss", finite(r.trainLoss()));
+        e.put("validLoss", finite(r.validLoss()));
+        e.put("trainMetrics", r.trainMetrics());
+        e.put("validMetrics", r.validMetrics());
+        e.put("seconds", r.trainSeconds());
+        state.add("epochs", e);
+        epochsDone++;
     }
 
-    private boolean isPaused() {
-        synchronized (lock) {
-            return paused;
-        }
+    @Override
+    public void afterFit(TrainingContext ctx) {
+        drain(ctx);
+        state.set("status", "fit ended");
+        state.set("globalStep", stepOffset + ctx.globalStep());
+        state.set("cache", cacheOf(ctx.trainer()));
+    }
+
+    @Override
+    public String freezeSource() {
+        return SOURCE;
+    }
+
+    private static Object finite(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     /** Applies the queued commands, in order, at this step boundary. */
     private void drain(TrainingContext ctx) {
-        Command c;
-        boolean changed = false;
+        DashboardServer.Command c;
         while ((c = queue.poll()) != null) {
-            Map<String, Object> e = apply(ctx, c);
-            synchronized (lock) {
-                if (events.size() >= MAX_EVENTS) {
-                    events.subList(0, MAX_EVENTS / 2).clear();
-                }
-                events.add(e);
-                version++;
-            }
+            Map<String, Object> e = commands.apply(ctx, c, stepOffset + ctx.globalStep());
+            state.add("events", e);
             c.done().complete(e);
-            changed = true;
-        }
-        if (changed) {
-            synchronized (lock) {
-                groups = groupsOf(ctx.model());
-                version++;
-            }
         }
     }
 
-    private Map<String, Object> apply(TrainingContext ctx, Command c) {
-        FrostModel model = ctx.model();
-        String refusal = null;
-        switch (c.action()) {
-            case "freeze", "unfreeze" -> {
-                LayerGroup g = model.groups().stream().filter(x -> x.name().equals(c.group())).findFirst()
-                        .orElse(null);
-                if (g == null) {
-                    refusal = "no group '" + c.group() + "'";
-                } else if (c.action().equals("freeze")) {
-                    boolean was = g.isFrozen();
-                    g.freeze();
-                    if (model.groups().stream().allMatch(LayerGroup::isFrozen)) {
-                        g.setTrainable(!was);
-                        refusal = "freezing '" + g.name() + "' would freeze every group: nothing would be left to"
-                                + " train (unfreeze another group first)";
-                    }
-                } else {
-                    g.unfreeze();
-                }
-            }
-            case "pause" -> {
-                synchronized (lock) {
-                    paused = true;
-                    status = "paused";
-                }
-            }
-            case "resume" -> {
-                synchronized (lock) {
-                    paused = false;
-                    status = "training";
-                }
-            }
-            case "checkpoint" -> {
-                if (checkpointDir == null) {
-                    refusal = "no checkpoint folder configured for this dashboard";
-                } else {
-                    try {
-                        Checkpoints.save(checkpointDir, ctx.trainer());
-                    } catch (RuntimeException ex) {
-                        refusal = "checkpoint failed: " + ex.getMessage();
-                    }
-                }
-            }
-            default -> refusal = "unknown action '" + c.action() + "'";
+    private static Map<String, Object> cacheOf(Trainer trainer) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        boolean on = trainer.config().cache() != null;
+        m.put("on", on);
+        if (!on) {
+            return m;
         }
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("id", c.id());
-        e.put("action", c.action());
-        e.put("group", c.group());
-        e.put("step", ctx.globalStep());
-        e.put("applied", refusal == null);
-        e.put("reason", refusal);
-        if (c.action().equals("checkpoint") && refusal == null) {
-            e.put("path", checkpointDir.toAbsolutePath().toString());
+        int boundary = trainer.cacheBoundary();
+        m.put("boundary", boundary == 0 ? null : trainer.model().layers().get(boundary - 1).name());
+        ActivationCache.Stats s = trainer.cacheStats();
+        if (s != null) {
+            m.put("bytes", s.bytes());
+            m.put("tier", s.tier());
+            m.put("hits", s.hits());
+            m.put("misses", s.misses());
         }
-        return e;
-    }
-
-    private static List<Map<String, Object>> groupsOf(FrostModel model) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (LayerGroup g : model.groups()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", g.name());
-            m.put("frozen", g.isFrozen());
-            m.put("parameters", g.parameterCount());
-            m.put("layers", g.layers().stream().map(l -> l.name()).toList());
-            out.add(m);
-        }
-        return out;
-    }
-
-    // ---------------------------------------------------------------- the server
-
-    private void guard(Context ctx) {
-        String host = ctx.host();
-        if (host == null || !(host.equals("127.0.0.1:" + port) || host.equals("localhost:" + port))) {
-            deny(ctx, "wrong host");
-            return;
-        }
-        String given = ctx.header(TOKEN_HEADER);
-        if (given == null) {
-            given = ctx.queryParam("token");
-        }
-        if (given == null && "POST".equals(ctx.method().name()) && ctx.contentType() != null
-                && ctx.contentType().startsWith("application/x-www-form-urlencoded")) {
-            given = ctx.formParam("token");
-        }
-        if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
-                token.getBytes(StandardCharsets.UTF_8))) {
-            deny(ctx, "missing or wrong token");
-        }
-    }
-
-    private static void deny(Context ctx, String why) {
-        ctx.status(403).contentType("application/json").result("{\"error\":\"" + why + "\"}");
-        ctx.skipRemainingHandlers();
-    }
-
-    private void command(Context ctx) throws Exception {
-        String action = ctx.formParam("action");
-        String group = ctx.formParam("group");
-        if (action == null) {
-            ctx.status(400).contentType("application/json").result("{\"error\":\"missing action\"}");
-            return;
-        }
-        long waitMs = 0;
-        String w = ctx.formParam("wait");
-        if (w != null) {
-            try {
-                waitMs = Math.max(0, Math.min(30_000, Long.parseLong(w)));
-            } catch (NumberFormatException e) {
-                ctx.status(400).contentType("application/json").result("{\"error\":\"wait must be milliseconds\"}");
-                return;
-            }
-        }
-        Command c = new Command(ids.incrementAndGet(), action, group, new CompletableFuture<>());
-        if (closed) {
-            ctx.status(503).contentType("application/json").result("{\"error\":\"dashboard closed\"}");
-            return;
-        }
-        queue.add(c);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", c.id());
-        if (waitMs > 0) {
-            try {
-                out.putAll(c.done().get(waitMs, TimeUnit.MILLISECONDS));
-                out.put("id", c.id());
-                ctx.status(200);
-            } catch (TimeoutException e) {
-                out.put("queued", true);
-                ctx.status(202);
-            }
-        } else {
-            out.put("queued", true);
-            ctx.status(202);
-        }
-        ctx.contentType("application/json").result(JSON.writeValueAsString(out));
-    }
-
-    /** The whole state, as {@code GET /api/state} and the first server-sent event give it. */
-    Map<String, Object> state() {
-        synchronized (lock) {
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("status", status);
-            s.put("paused", paused);
-            s.put("globalStep", globalStep);
-            s.put("epoch", epoch);
-            s.put("totalSteps", totalSteps);
-            s.put("groups", groups);
-            s.put("points", List.copyOf(points));
-            s.put("events", List.copyOf(events));
-            s.put("checkpoints", checkpointDir != null);
-            return s;
-        }
-    }
-
-    /** Sends what changed to every client, ten times a second, off the training thread. */
-    private void broadcast() {
-        long sentVersion = -1;
-        int sentPoint = 0;
-        int sentEvent = 0;
-        int pointBase = 0;
-        while (!closed) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                return;
-            }
-            Map<String, Object> delta = new LinkedHashMap<>();
-            synchronized (lock) {
-                if (version == sentVersion) {
-                    continue;
-                }
-                sentVersion = version;
-                if (sentPoint > points.size()) { // trimmed: resend what is left
-                    sentPoint = Math.max(0, points.size() - 200);
-                }
-                if (sentEvent > events.size()) {
-                    sentEvent = Math.max(0, events.size() - 200);
-                }
-                delta.put("status", status);
-                delta.put("paused", paused);
-                delta.put("globalStep", globalStep);
-                delta.put("epoch", epoch);
-                delta.put("totalSteps", totalSteps);
-                delta.put("groups", groups);
-                delta.put("points", List.copyOf(points.subList(sentPoint, points.size())));
-                delta.put("events", List.copyOf(events.subList(sentEvent, events.size())));
-                sentPoint = points.size();
-                sentEvent = events.size();
-            }
-            String data = json(delta);
-            for (SseClient c : clients) {
-                if (c.terminated()) {
-                    clients.remove(c);
-                    continue;
-                }
-                try {
-                    synchronized (c) {
-                        c.sendEvent("update", data);
-                    }
-                } catch (RuntimeException e) {
-                    clients.remove(c);
-                }
-            }
-        }
-    }
-
-    private static String json(Object o) {
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (IOException e) {
-            throw new FrostException("dashboard: cannot write JSON: " + e.getMessage());
-        }
-    }
-
-    private static String page() {
-        try (InputStream in = Dashboard.class.getResourceAsStream("dashboard.html")) {
-            if (in == null) {
-                throw new FrostException("dashboard: page resource missing");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new FrostException("dashboard: cannot read the page: " + e.getMessage());
-        }
+        return m;
     }
 
     /** Stops the server; queued commands are refused and a paused run resumes. */
     @Override
     public void close() {
         closed = true;
-        Command c;
+        DashboardServer.Command c;
         while ((c = queue.poll()) != null) {
             c.done().complete(Map.of("id", c.id(), "applied", false, "reason", "dashboard closed"));
         }
-        synchronized (lock) {
-            paused = false;
-        }
-        broadcaster.interrupt();
-        for (SseClient client : clients) {
-            try {
-                client.close();
-            } catch (RuntimeException ignored) {
-                // already gone
-            }
-        }
-        app.stop();
+        state.set("paused", false);
+        server.close();
     }
 }

@@ -84,7 +84,7 @@ public final class RunFiles {
     }
 
     /** The lines of a JSON-lines file (none when it does not exist; a torn last line is ignored). */
-    static List<JsonNode> lines(Path file) {
+    public static List<JsonNode> lines(Path file) {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.isRegularFile(file)) {
             return out;

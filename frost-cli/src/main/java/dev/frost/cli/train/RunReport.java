@@ -30,7 +30,7 @@ public final class RunReport {
     private RunReport() {}
 
     /** The run's epochs in order, one per (phase, epoch): a rerun after a crash replaces the earlier line. */
-    static List<JsonNode> epochs(Path dir) {
+    public static List<JsonNode> epochs(Path dir) {
         Map<String, JsonNode> byKey = new LinkedHashMap<>();
         for (JsonNode l : RunFiles.lines(dir.resolve(RunFiles.EPOCHS))) {
             String key = l.get("phase").asInt() + ":" + l.get("record").get("epoch").asInt();
@@ -195,7 +195,7 @@ public final class RunReport {
         return sb.append("</table>").toString();
     }
 
-    private static JsonNode json(Path f) {
+    static JsonNode json(Path f) {
         if (!Files.isRegularFile(f)) {
             return null;
         }

@@ -47,6 +47,13 @@ public final class TrainRun {
     private final StopSwitch stop;
     private RunFiles.State state;
     private RunInfo lastInfo;
+    private PhaseHook hook;
+
+    /** Adds a callback to every phase (e.g. the live dashboard), given the phase's checkpoint folder. */
+    @FunctionalInterface
+    public interface PhaseHook {
+        Callback phase(String name, Path checkpoints);
+    }
 
     private TrainRun(Path dir, RunSpec spec, DataSources.Sources data, FrostModel model,
                      List<Strategies.Phase> phases, StopSwitch stop, RunFiles.State state) {
@@ -61,6 +68,11 @@ public final class TrainRun {
 
     /** Checks everything, creates {@code run.dir} (which must not hold files yet) and runs from the start. */
     public static Outcome start(ConfigLoader.Loaded cfg, Path configFile, StopSwitch.Factory stops) {
+        return start(cfg, configFile, stops, null);
+    }
+
+    /** As {@link #start(ConfigLoader.Loaded, Path, StopSwitch.Factory)}, with a callback added to each phase. */
+    public static Outcome start(ConfigLoader.Loaded cfg, Path configFile, StopSwitch.Factory stops, PhaseHook hook) {
         ObjectNode tree = cfg.tree().deepCopy();
         ObjectNode run = (ObjectNode) tree.get("run");
         String name = configFile.getFileName().toString().replaceFirst("\\.[^.]*$", "");
@@ -82,11 +94,17 @@ public final class TrainRun {
         RunFiles.writeText(dir.resolve(RunFiles.CONFIG), "# resolved config of this run (defaults and --set"
                 + " applied); frost train --resume reads it\n" + ConfigLoader.toYaml(tree));
         RunFiles.write(dir.resolve(RunFiles.STATE), r.state);
+        r.hook = hook;
         return r.execute(0, false);
     }
 
     /** Continues the stopped (or crashed) run in {@code dir} with its saved config. */
     public static Outcome resume(Path dir, StopSwitch.Factory stops) {
+        return resume(dir, stops, null);
+    }
+
+    /** As {@link #resume(Path, StopSwitch.Factory)}, with a callback added to each phase. */
+    public static Outcome resume(Path dir, StopSwitch.Factory stops, PhaseHook hook) {
         RunFiles.State st = RunFiles.state(dir);
         if (st.status().equals("finished")) {
             throw new FrostException("run " + dir + " is finished: nothing to resume");
@@ -100,6 +118,7 @@ public final class TrainRun {
                     + ", the run had " + st.phases());
         }
         r.state = st;
+        r.hook = hook;
         return r.execute(st.phase(), true);
     }
 
@@ -166,6 +185,9 @@ public final class TrainRun {
         callbacks.add(new ModelCheckpoint(ck, monitor, 0, t.checkpoint().keepLast()));
         callbacks.add(new MetricsLogger(dir.resolve(RunFiles.METRICS)));
         callbacks.add(new EpochRecorder(dir.resolve(RunFiles.EPOCHS), i, ph.name()));
+        if (hook != null) {
+            callbacks.add(hook.phase(ph.name(), ck)); // saves where a stop saves, so --resume continues from it
+        }
         try (Optimizer opt = Objectives.optimizer(t.optimizer())) {
             Trainer trainer = new Trainer(model, opt, cfg, callbacks);
             boolean inCall = true;
@@ -223,7 +245,7 @@ public final class TrainRun {
         RunFiles.append(f, Map.of("phase", phase, "fit_start", fitStart));
         for (FitResult.FreezeEvent e : r.timeline()) {
             RunFiles.append(f, Map.of("phase", phase, "step", offset + e.step(), "epoch", e.epoch(),
-                    "group", e.group(), "frozen", e.frozen()));
+                    "group", e.group(), "frozen", e.frozen(), "by", e.by()));
         }
     }
 
@@ -244,8 +266,10 @@ public final class TrainRun {
         List<FitResult.FreezeEvent> events = new ArrayList<>();
         for (JsonNode l : RunFiles.lines(dir.resolve(RunFiles.TIMELINE))) {
             if (l.has("group")) {
+                // "by" is absent in runs recorded before it existed: read as "user"
                 events.add(new FitResult.FreezeEvent(l.get("step").asLong(), l.get("epoch").asInt(),
-                        l.get("group").asText(), l.get("frozen").asBoolean()));
+                        l.get("group").asText(), l.get("frozen").asBoolean(),
+                        l.hasNonNull("by") ? l.get("by").asText() : null));
             }
         }
         if (!epochs.isEmpty()) {

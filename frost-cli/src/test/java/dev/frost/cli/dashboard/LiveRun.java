@@ -44,7 +44,7 @@ final class LiveRun implements AutoCloseable {
     private final Future<FitResult> fit;
     private final java.util.concurrent.ExecutorService exec = java.util.concurrent.Executors.newSingleThreadExecutor();
 
-    LiveRun(Path checkpoints) {
+    LiveRun(Path checkpoints, Callback... before) {
         dashboard = Dashboard.start(0, checkpoints);
         ArrayDataset data = SyntheticData.classification("dash", 512, new Shape(12), 3, 7);
         Callback recorder = new Callback() {
@@ -69,8 +69,10 @@ final class LiveRun implements AutoCloseable {
                 }
             }
         };
+        java.util.List<Callback> callbacks = new java.util.ArrayList<>(java.util.List.of(before));
+        callbacks.addAll(java.util.List.of(dashboard, recorder, stopper));
         Trainer trainer = new Trainer(model, new Sgd(0.9, false, 0), TrainConfig.builder().optBatchSize(32)
-                .optLearningRate(0.02).optProgressBar(false).build(), dashboard, recorder, stopper);
+                .optLearningRate(0.02).optProgressBar(false).build(), callbacks);
         fit = exec.submit(() -> trainer.fit(data, null, 100_000));
     }
 
@@ -125,9 +127,14 @@ final class LiveRun implements AutoCloseable {
 
     /** Posts a command with the token and waits for the trainer to apply it; returns the applied event. */
     JsonNode command(String action, String group) throws Exception {
-        HttpResponse<String> r = post(dashboard.token(), "action=" + action + "&group=" + group + "&wait=20000");
+        return commandForm(action, "group=" + group);
+    }
+
+    /** As {@link #command}, with the target as a form field ("group=fc1", "layer=fc1", ""). */
+    JsonNode commandForm(String action, String target) throws Exception {
+        HttpResponse<String> r = post(dashboard.token(), "action=" + action + "&" + target + "&wait=20000");
         if (r.statusCode() != 200) {
-            throw new AssertionError(action + " " + group + ": HTTP " + r.statusCode() + " " + r.body());
+            throw new AssertionError(action + " " + target + ": HTTP " + r.statusCode() + " " + r.body());
         }
         return JSON.readTree(r.body());
     }
