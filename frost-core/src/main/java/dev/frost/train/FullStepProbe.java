@@ -1,6 +1,5 @@
 package dev.frost.train;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -14,8 +13,6 @@ import dev.frost.loss.Loss;
 import dev.frost.model.FrostModel;
 
 import java.util.Arrays;
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * Times what a step would cost with nothing frozen, so a run can report time saved as a measurement. Frozen
@@ -37,22 +34,8 @@ final class FullStepProbe {
         double[] times = new double[repeats];
         model.applyFreezeState();
         try (NDManager m = model.manager().newSubManager()) {
-            Map<Parameter, NDArray> copies = new IdentityHashMap<>();
-            for (Parameter p : model.learnableParameters().values()) {
-                if (!p.requiresGradient()) {
-                    NDArray c = p.getArray().duplicate();
-                    c.attach(m);
-                    c.setRequiresGradient(true);
-                    copies.put(p, c);
-                }
-            }
-            ParameterStore store = new ParameterStore(m, false) {
-                @Override
-                public NDArray getValue(Parameter parameter, Device device, boolean training) {
-                    NDArray c = copies.get(parameter);
-                    return c != null ? c : super.getValue(parameter, device, training);
-                }
-            };
+            // frozen parameters get gradient-carrying copies: the backward does full training's work
+            ParameterStore store = ProbeParameters.copying(model, m, p -> !p.requiresGradient());
             var b = HostBatch.read(data, first, null, 0).toEngine(m);
             for (int r = 0; r < repeats; r++) {
                 try (NDManager step = m.newSubManager()) {

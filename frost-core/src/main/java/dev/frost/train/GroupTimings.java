@@ -1,9 +1,7 @@
 package dev.frost.train;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.frost.data.Batch;
@@ -13,7 +11,6 @@ import dev.frost.model.FrostModel;
 import dev.frost.model.LayerGroup;
 
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -56,20 +53,7 @@ public record GroupTimings(String[] groups, double[] forwardSeconds, double[] ba
         double[] fwd = new double[g];
         double[] tail = new double[g + 1];
         try (NDManager m = model.manager().newSubManager()) {
-            Map<Parameter, NDArray> copies = new IdentityHashMap<>();
-            for (Parameter p : model.learnableParameters().values()) {
-                NDArray c = p.getArray().duplicate();
-                c.attach(m);
-                c.setRequiresGradient(true);
-                copies.put(p, c);
-            }
-            ParameterStore store = new ParameterStore(m, false) {
-                @Override
-                public NDArray getValue(Parameter parameter, Device device, boolean training) {
-                    NDArray c = copies.get(parameter);
-                    return c != null ? c : super.getValue(parameter, device, training);
-                }
-            };
+            ParameterStore store = ProbeParameters.copying(model, m, p -> true);
             Map<String, NDArray> side = batch.sideInputs();
             NDArray[] inputs = new NDArray[g + 1];
             inputs[0] = batch.features();

@@ -1,16 +1,13 @@
 package dev.frost.policy;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.frost.data.ArrayDataset;
 import dev.frost.data.HostBatch;
-import dev.frost.data.SyntheticData;
 import dev.frost.freeze.cache.CacheConfig;
 import dev.frost.freeze.optim.Sgd;
 import dev.frost.io.Checkpoints;
 import dev.frost.loss.Losses;
 import dev.frost.model.FrostModel;
-import dev.frost.model.Models;
 import dev.frost.model.Snapshots;
 import dev.frost.train.Callback;
 import dev.frost.train.GroupTimings;
@@ -31,15 +28,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The "auto" policy: AutoFreeze's signal weighted by measured per-group cost. */
 class CostAwareFreezeTest {
-    private static final ArrayDataset DATA = SyntheticData.classification("v", 160, new Shape(12), 3, 8);
+    private static final ArrayDataset DATA = PoliciesTest.DATA;
 
     private static FrostModel mlp() {
-        return Models.mlp(12, new int[] {16, 16, 16, 16}, 3, 4);   // groups fc1..fc4, head
+        return PoliciesTest.mlp();
     }
 
     private static TrainConfig.Builder cfg(int epochs) {
-        return TrainConfig.builder().setEpochs(epochs).optBatchSize(16).optLearningRate(0.05).optSeed(2)
-                .optProgressBar(false).optMeasureFullStep(false);
+        return PoliciesTest.cfg(epochs);
     }
 
     @Test

@@ -32,13 +32,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PoliciesTest {
-    private static final ArrayDataset DATA = SyntheticData.classification("v", 160, new Shape(12), 3, 8);
+    static final ArrayDataset DATA = SyntheticData.classification("v", 160, new Shape(12), 3, 8);
 
-    private static FrostModel mlp() {
+    static FrostModel mlp() {
         return Models.mlp(12, new int[] {16, 16, 16, 16}, 3, 4);   // groups fc1..fc4, head
     }
 
-    private static TrainConfig.Builder cfg(int epochs) {
+    static TrainConfig.Builder cfg(int epochs) {
         return TrainConfig.builder().setEpochs(epochs).optBatchSize(16).optLearningRate(0.05).optSeed(2)
                 .optProgressBar(false).optMeasureFullStep(false);
     }
