@@ -119,10 +119,11 @@ class MiniLmGradientParityTest {
                     });
                 }
             };
-            AdamW adamw = new AdamW(BETA1, BETA2, EPS, WEIGHT_DECAY);
-            new Trainer(m, adamw, TrainConfig.builder().setEpochs(1).optBatchSize(data.size()).optLearningRate(LR)
-                    .optShuffle(false).optProgressBar(false).optMeasureFullStep(false).build(), probe)
-                    .fit(data, null);
+            try (AdamW adamw = new AdamW(BETA1, BETA2, EPS, WEIGHT_DECAY)) {
+                new Trainer(m, adamw, TrainConfig.builder().setEpochs(1).optBatchSize(data.size())
+                        .optLearningRate(LR).optShuffle(false).optProgressBar(false).optMeasureFullStep(false)
+                        .build(), probe).fit(data, null);
+            }
             after = Snapshots.of(m);
         }
         long t1 = System.nanoTime();
