@@ -107,7 +107,7 @@ final class FeatureRows implements MapPartitionsFunction<Long, Row> {
                 }
                 idx = java.util.Arrays.copyOf(idx, n);
                 float[] out;
-                try (NDManager m = NDManager.newBaseManager()) {
+                try (NDManager m = PrefixPool.manager().newSubManager()) {
                     Batch b = HostBatch.read(data, idx, null, 0).toEngine(m);
                     NDArray h = model.runFrozen(b.features(), b.sideInputs(), 0, boundary);
                     out = h.toFloatArray();

@@ -96,6 +96,19 @@ public final class Featurizer {
         return new Result(m, written, shards - written, seconds);
     }
 
+    /**
+     * Runs the task body over the first batch of each task slot into {@code dir} (a throwaway folder): the
+     * measurement's warm-up, paying Spark's first-query planning and code generation and libtorch's first calls.
+     */
+    static void warmUp(SparkSession spark, Recipe recipe, Path dir, Options o) {
+        int parts = o.partitions() > 0 ? o.partitions() : spark.sparkContext().defaultParallelism();
+        long n = Math.min(PrefixPool.get(recipe).prefix().data().size(), (long) parts * o.batchSize());
+        spark.range(0, n, 1, parts)
+                .mapPartitions(new FeatureRows(recipe, PrefixPool.get(recipe).key(), o.batchSize(), o.threads(), -1),
+                        Encoders.row(FeatureRows.SCHEMA))
+                .write().mode(SaveMode.Overwrite).parquet(dir.toString());
+    }
+
     /** Records the key before any shard is written, so a rerun for another key cannot mix rows into this folder. */
     private static void claim(Path out, String key) {
         Path f = out.resolve(KEY_FILE);

@@ -1,5 +1,6 @@
 package dev.frost.spark;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.frost.cli.train.FrozenPrefix;
 import dev.frost.engine.FrostEngine;
@@ -18,6 +19,7 @@ final class PrefixPool {
 
     private static final Map<Recipe, Opened> OPEN = new ConcurrentHashMap<>();
     private static volatile int threads;
+    private static NDManager manager;
 
     private PrefixPool() {}
 
@@ -39,6 +41,14 @@ final class PrefixPool {
             JniUtils.setNumThreads(n);
             threads = n;
         }
+    }
+
+    /** The JVM's manager that tasks open a sub-manager of per batch (one base manager, not one per batch). */
+    static synchronized NDManager manager() {
+        if (manager == null || !manager.isOpen()) {
+            manager = NDManager.newBaseManager();
+        }
+        return manager;
     }
 
     /** Frees every prefix built in this JVM (the driver calls it when it is done). */
