@@ -217,6 +217,19 @@ class FeaturizeTest {
         assertTrue(headMoved, "training changed the head");
     }
 
+    @Test
+    void frostTrainReadsTheFeatureSetFromItsConfigAndRefusesAnotherKey() {
+        Path out = tmp.resolve("features-cli");
+        Featurizer.run(spark, recipe("run.seed=8"), out, options());
+        String features = "strategy.cache.features=" + out;
+        int refused = dev.frost.cli.FrostCli.execute("train", config.toString(), "--set", features,
+                "--set", "run.dir=" + tmp.resolve("run-refused"), "--set", "trainer.epochs=1");
+        assertNotEquals(0, refused, "run.seed 7 initializes another prefix than the feature set's");
+        int ok = dev.frost.cli.FrostCli.execute("train", config.toString(), "--set", features,
+                "--set", "run.seed=8", "--set", "run.dir=" + tmp.resolve("run-ok"), "--set", "trainer.epochs=1");
+        assertEquals(0, ok);
+    }
+
     private static TrainConfig config(CacheConfig cache) {
         return TrainConfig.builder().optBatchSize(16).optSeed(3).optLearningRate(1e-2).optCache(cache)
                 .optProgressBar(false).optMeasureFullStep(false).build();
