@@ -18,7 +18,6 @@ final class PrefixPool {
     record Opened(FrozenPrefix prefix, String key) {}
 
     private static final Map<Recipe, Opened> OPEN = new ConcurrentHashMap<>();
-    private static volatile int threads;
     private static NDManager manager;
 
     private PrefixPool() {}
@@ -34,12 +33,15 @@ final class PrefixPool {
         });
     }
 
-    /** libtorch intra-op threads of this JVM (global in libtorch): one per task slot keeps the cores busy once. */
-    static synchronized void threads(int n) {
-        if (n > 0 && n != threads) {
+    /**
+     * libtorch intra-op threads for the calling thread. libtorch's CPU build parallelizes with OpenMP, whose thread
+     * count is a per-thread setting: a Spark task thread that never sets it uses one OpenMP thread per core, and
+     * two such tasks on two cores oversubscribe them. So every task sets it (cheap) on its own thread.
+     */
+    static void threads(int n) {
+        if (n > 0) {
             FrostEngine.get();
             JniUtils.setNumThreads(n);
-            threads = n;
         }
     }
 
