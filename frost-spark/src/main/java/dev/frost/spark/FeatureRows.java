@@ -107,17 +107,25 @@ final class FeatureRows implements MapPartitionsFunction<Long, Row> {
                 }
                 idx = java.util.Arrays.copyOf(idx, n);
                 float[] out;
+                float[][] labels = new float[n][width];
+                HostBatch host;
+                // the executor's tasks share one dataset; readers (image decoding, tokenizing) need not be
+                // thread-safe, and reading is cheap next to the forward pass, so reads take turns
+                synchronized (data) {
+                    host = HostBatch.read(data, idx, null, 0);
+                    for (int i = 0; i < n; i++) {
+                        data.readLabel(idx[i], labels[i], 0);
+                    }
+                }
                 try (NDManager m = PrefixPool.manager().newSubManager()) {
-                    Batch b = HostBatch.read(data, idx, null, 0).toEngine(m);
+                    Batch b = host.toEngine(m);
                     NDArray h = model.runFrozen(b.features(), b.sideInputs(), 0, boundary);
                     out = h.toFloatArray();
                 }
                 int len = out.length / n;
-                float[] label = new float[width];
                 for (int i = 0; i < n; i++) {
-                    data.readLabel(idx[i], label, 0);
                     List<Float> l = new ArrayList<>(width);
-                    for (float v : label) {
+                    for (float v : labels[i]) {
                         l.add(v);
                     }
                     // the row encoder takes a Scala Seq for an array column
