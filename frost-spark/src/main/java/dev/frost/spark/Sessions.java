@@ -15,8 +15,7 @@ public final class Sessions {
         return SparkSession.builder().appName("frost featurize").master(m)
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")
-                // executors on a cluster: load libtorch from the unpacked cache, never from the network
-                .config("spark.executor.extraJavaOptions", "-Dai.djl.offline=true")
+                // executor JVM options stay spark-submit's: PrefixPool turns DJL's offline mode on in each executor
                 .getOrCreate();
     }
 }
