@@ -64,7 +64,8 @@ public final class Objectives {
         RunSpec.Cache c = spec.strategy().cache();
         Precision p = Strategies.enumOf(Precision.class, "strategy.cache.precision", c.precision());
         if (c.enabled()) {
-            b.optCache(CacheConfig.defaults().withMemoryBudget(c.memoryBudgetMb() << 20).withPrecision(p));
+            b.optCache(CacheConfig.defaults().withMemoryBudget(c.memoryBudgetMb() << 20).withPrecision(p)
+                    .withFeatures(c.features() == null ? null : java.nio.file.Path.of(c.features())));
         }
         return b;
     }

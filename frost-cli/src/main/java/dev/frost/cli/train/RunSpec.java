@@ -85,8 +85,11 @@ public record RunSpec(Run run, Data data, Model model, Strategy strategy, Traine
     /** Composer's linear freezing. */
     public record Linear(Double freezeStart, Double freezeLevel) {}
 
-    /** The activation cache at the freeze boundary. */
-    public record Cache(Boolean enabled, Long memoryBudgetMb, String precision) {}
+    /**
+     * The activation cache at the freeze boundary; {@code features}: a feature set written by {@code frost featurize}
+     * for this model, data and boundary, served as the cache's rows (a feature set for another key is refused).
+     */
+    public record Cache(Boolean enabled, Long memoryBudgetMb, String precision, String features) {}
 
     /** The training loop's settings. */
     public record Trainer(Integer epochs, Integer batchSize, Double lr, String schedule, Optimizer optimizer,

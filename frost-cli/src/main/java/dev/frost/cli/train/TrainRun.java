@@ -305,12 +305,16 @@ public final class TrainRun {
     }
 
     /** Paths in the resolved config become absolute, so a resume from another folder reads the same files. */
-    private static void absolutize(ObjectNode tree) {
+    static void absolutize(ObjectNode tree) {
         ObjectNode d = (ObjectNode) tree.get("data");
         for (String k : List.of("train", "valid", "test")) {
             if (d.hasNonNull(k)) {
                 d.put(k, Path.of(d.get(k).asText()).toAbsolutePath().toString());
             }
+        }
+        ObjectNode cache = (ObjectNode) tree.get("strategy").get("cache");
+        if (cache != null && cache.hasNonNull("features")) {
+            cache.put("features", Path.of(cache.get("features").asText()).toAbsolutePath().toString());
         }
         ObjectNode base = (ObjectNode) tree.get("model").get("base");
         // a classpath: resource is the same from any folder (and is no file path)

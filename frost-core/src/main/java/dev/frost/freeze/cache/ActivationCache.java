@@ -276,6 +276,9 @@ public final class ActivationCache implements AutoCloseable {
                 store.onDisk() ? "in " + store.file() : "in memory", budget / 1e6));
         e = new Entry(key, boundary, data.fingerprint(), views, rowShape, store);
         entries.put(key, e);
+        if (config.features() != null) {
+            FeatureFill.fill(config.features(), key, boundary, data.name(), store, rows, LOG);
+        }
         return e;
     }
 
@@ -298,18 +301,52 @@ public final class ActivationCache implements AutoCloseable {
 
     /** The key: prefix structure and weights, data identity, boundary, precision, views. */
     String key(FrostModel model, Dataset data, int boundary, int views) {
+        return key(model, data, boundary, config.precision(), views,
+                l -> layerHashes.computeIfAbsent(l, ActivationCache::hashWeights));
+    }
+
+    /**
+     * The key under which this cache stores the rows of {@code [0, boundary)} for {@code data}: prefix structure
+     * and weight hash, data name and fingerprint, boundary, precision, views. A feature set computed elsewhere is
+     * served only for this exact key.
+     */
+    public static String keyOf(FrostModel model, Dataset data, int boundary, Precision precision, int views) {
+        return key(model, data, boundary, precision, views, ActivationCache::hashWeights);
+    }
+
+    private static String key(FrostModel model, Dataset data, int boundary, Precision precision, int views,
+                              java.util.function.ToLongFunction<Layer> hasher) {
         StringBuilder sb = new StringBuilder();
         long weights = 17;
         for (int i = 0; i < boundary; i++) {
             Layer l = model.layers().get(i);
             sb.append(l.name()).append(':').append(l.kind()).append(l.outputShape()).append(';');
-            weights = weights * 31 + layerHashes.computeIfAbsent(l, ActivationCache::hashWeights);
+            weights = weights * 31 + hasher.applyAsLong(l);
         }
         sb.append("|weights=").append(Long.toHexString(weights));
         sb.append("|data=").append(data.name()).append('#').append(Long.toHexString(data.fingerprint()));
-        sb.append("|boundary=").append(boundary).append("|precision=").append(config.precision());
+        sb.append("|boundary=").append(boundary).append("|precision=").append(precision);
         sb.append("|views=").append(views);
         return sb.toString();
+    }
+
+    /** The first part of two keys that differs (prefix, weights, data, boundary, precision, views), or null. */
+    public static String keyDifference(String expected, String actual) {
+        String[] a = expected.split("\\|");
+        String[] b = actual.split("\\|");
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            String x = i < a.length ? a[i] : "";
+            String y = i < b.length ? b[i] : "";
+            if (!x.equals(y)) {
+                String what = i == 0 ? "prefix structure" : x.contains("=") ? x.substring(0, x.indexOf('=')) : "key";
+                return what + " (" + abbreviate(x) + " vs " + abbreviate(y) + ")";
+            }
+        }
+        return null;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
     private static long hashWeights(Layer layer) {

@@ -18,6 +18,18 @@ public enum Precision {
         return bytes;
     }
 
+    /** {@code len} values as the cache stores them: little-endian, {@link #bytes()} each (for external stores). */
+    public byte[] encode(float[] src, int off, int len) {
+        ByteBuffer b = ByteBuffer.allocate(len * bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        write(b, 0, src, off, len);
+        return b.array();
+    }
+
+    /** The values of {@link #encode}'s bytes, into {@code dst}. */
+    public void decode(byte[] src, float[] dst) {
+        read(ByteBuffer.wrap(src).order(java.nio.ByteOrder.LITTLE_ENDIAN), 0, dst, 0, src.length / bytes);
+    }
+
     /** Writes {@code len} values at byte offset {@code at}. */
     void write(ByteBuffer buf, long at, float[] src, int off, int len) {
         int pos = Math.toIntExact(at);
