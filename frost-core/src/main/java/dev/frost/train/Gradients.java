@@ -36,6 +36,24 @@ public final class Gradients {
     }
 
     /**
+     * The name of the first of {@code parameters} whose gradient holds a NaN or an infinity, or null. A non-finite
+     * gradient under a finite loss means the backward pass itself went wrong, which the update check cannot tell.
+     */
+    public static String firstNonFiniteGradient(java.util.Map<String, Parameter> parameters) {
+        return Autograd.withoutRecording(() -> {
+            for (var e : parameters.entrySet()) {
+                NDArray g = e.getValue().getArray().getGradient();
+                try (g; NDArray sum = g.sum()) {
+                    if (!Float.isFinite(sum.getFloat())) {
+                        return e.getKey();
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
      * The L2 norm of all the parameters' gradients together; when {@code maxNorm > 0} and the norm exceeds it, scales
      * every gradient in place by {@code maxNorm / (norm + 1e-6)}. Returns the norm before clipping.
      */

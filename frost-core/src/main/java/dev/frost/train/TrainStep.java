@@ -130,6 +130,15 @@ final class TrainStep {
             if (config.divergenceGuard() && !Double.isFinite(lossSum)) {
                 throw new Diverged("the loss is " + lossSum / total, groups);
             }
+            if (config.divergenceGuard()) {
+                Map<String, Parameter> trained = new java.util.LinkedHashMap<>();
+                groups.forEach(g -> trained.putAll(g.parameters()));
+                String badGrad = Gradients.firstNonFiniteGradient(trained);
+                if (badGrad != null) { // caught before the update: the weights are still the last good ones
+                    throw new Diverged("the gradient of '" + badGrad + "' is non-finite although the loss is finite ("
+                            + lossSum / total + ")", groups);
+                }
+            }
             optimizer.step(groups, lr);
             String bad = config.divergenceGuard() ? Gradients.firstNonFinite(groups) : null;
             if (bad != null) {
