@@ -80,6 +80,13 @@ public final class PolicyBenchmark {
         };
     }
 
+    /** The group names of {@code name}'s model (refusing an unknown name before any work). */
+    public static List<String> groupNames(String name) {
+        try (FrostModel m = model(name, 0)) {
+            return m.groups().stream().map(LayerGroup::name).toList();
+        }
+    }
+
     /** Runs what {@code out} lacks, appending each run as it ends; returns every matching run in the file. */
     public static List<Run> run(ArrayDataset train, ArrayDataset test, Options o, Path out) {
         for (String v : o.variants()) {

@@ -128,7 +128,7 @@ final class BenchCommand implements Runnable {
             CliChecks.writableFile("--out", out);
             CliChecks.writableFile("--plot", plot);
             CliChecks.existingFolder("--data", data);
-            PolicyBenchmark.model(model, 0).close(); // refuses an unknown --model before any work
+            List<String> groups = PolicyBenchmark.groupNames(model); // refuses an unknown --model before any work
             PolicyBenchmark.Options o = new PolicyBenchmark.Options(model, epochs != null ? epochs : quick ? 3 : 10,
                     seeds != null ? List.copyOf(seeds) : List.of(100L, 101L), quick ? 6000 : 0, quick ? 2000 : 0, 128,
                     variants != null ? List.copyOf(variants) : PolicyBenchmark.variantNames());
@@ -142,10 +142,8 @@ final class BenchCommand implements Runnable {
                     timings));
             Path page = plot != null ? plot : out.resolveSibling(out.getFileName().toString()
                     .replaceAll("\\.jsonl$", "") + "-" + model + ".html");
-            try (var m = PolicyBenchmark.model(model, 0)) {
-                dev.frost.io.AtomicFiles.write(page, PolicyBenchmark.plot(runs, m.groups().stream()
-                        .map(dev.frost.model.LayerGroup::name).toList()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
+            dev.frost.io.AtomicFiles.write(page, PolicyBenchmark.plot(runs, groups)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             System.out.println("plot: " + page);
         }
     }

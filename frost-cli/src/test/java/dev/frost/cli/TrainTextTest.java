@@ -32,6 +32,18 @@ class TrainTextTest {
         return Files.writeString(dir.resolve(name), sb.toString());
     }
 
+    /** Runs a plain-Python reader of exported files (no third-party package); it prints "ok" when all holds. */
+    static void pythonCheck(Path script, Path folder) throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/python3"))) {
+            return;
+        }
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), folder.toString())
+                .redirectErrorStream(true).start();
+        String py = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), py);
+        assertTrue(py.startsWith("ok"), py);
+    }
+
     @Test
     void miniLmWithAFrozenCachedEncoderLearnsAndPredicts(@TempDir Path dir) throws Exception {
         Path train = jsonl(dir, "train.jsonl", 32, 1);
@@ -74,13 +86,7 @@ class TrainTextTest {
                 "assert h['classifier.weight']['shape'] == [2, 384]",
                 "assert not any(k.startswith('layer') for k in h), [k for k in h if k.startswith('layer')]",
                 "print('ok', len(h) - 1)", ""));
-        if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
-            Process p = new ProcessBuilder("/usr/bin/python3", check.toString(),
-                    exported.resolve("huggingface").toString()).redirectErrorStream(true).start();
-            String py = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), py);
-            assertTrue(py.startsWith("ok "), py);
-        }
+        pythonCheck(check, exported.resolve("huggingface"));
         // the exported Hugging Face files are a base for another run (model.type bert)
         Path run2 = dir.resolve("run2");
         Path hf = exported.resolve("huggingface");
@@ -155,13 +161,7 @@ class TrainTextTest {
                 "assert h['encoder.layer.0.attention.self.query.weight']['shape'] == [384, 384]",
                 "assert not any('lora' in k or 'base_layer' in k for k in h), [k for k in h if 'lora' in k]",
                 "print('ok')", ""));
-        if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
-            Process p = new ProcessBuilder("/usr/bin/python3", check.toString(), exported.toString())
-                    .redirectErrorStream(true).start();
-            String py = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), py);
-            assertTrue(py.startsWith("ok"), py);
-        }
+        pythonCheck(check, exported);
         // a target that matches no layer is one line naming the key
         Path bad = Files.writeString(dir.resolve("bad.yaml"), Files.readString(cfg).replace("alpha: 8}",
                 "alpha: 8, target_modules: [qeury]}").replace(run.toString(), dir.resolve("run-bad").toString()));

@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Result rows, one JSON object a line, appended as each finishes: a long measurement that stops keeps every row it
- * finished, and the next run reads them back to skip what is done.
+ * finished, and the next run reads them back to skip what is done. A line without its newline is a row whose write
+ * was cut off (a kill mid-append): it is ignored on read and removed by the next append.
  */
 public final class JsonLines {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,7 +34,8 @@ public final class JsonLines {
         } catch (IOException e) {
             throw new FrostException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        for (int i = 0; i < lines.size(); i++) {
+        int complete = endsWithNewline(file) ? lines.size() : lines.size() - 1;
+        for (int i = 0; i < complete; i++) {
             if (lines.get(i).isBlank()) {
                 continue;
             }
@@ -53,10 +55,39 @@ public final class JsonLines {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
+            dropCutOffLine(file);
             Files.writeString(file, JSON.writeValueAsString(row) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new FrostException("cannot append to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean endsWithNewline(Path file) {
+        try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
+            if (ch.size() == 0) {
+                return true;
+            }
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            ch.read(last, ch.size() - 1);
+            return last.get(0) == '\n';
+        } catch (IOException e) {
+            throw new FrostException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Truncates a last line whose write was cut off, so the next row starts on a line of its own. */
+    private static void dropCutOffLine(Path file) throws IOException {
+        if (!Files.exists(file) || endsWithNewline(file)) {
+            return;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int keep = bytes.length;
+        while (keep > 0 && bytes[keep - 1] != '\n') {
+            keep--;
+        }
+        try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(keep);
         }
     }
 }

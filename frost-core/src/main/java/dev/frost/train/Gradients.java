@@ -16,36 +16,30 @@ public final class Gradients {
         return firstNonFinite(groups) == null;
     }
 
-    /**
-     * The name of the first parameter in the groups holding a NaN or an infinity (its float sum is not finite), or
-     * null when all are finite.
-     */
+    /** The name of the first parameter in the groups holding a NaN or an infinity, or null when all are finite. */
     public static String firstNonFinite(java.util.List<dev.frost.freeze.optim.ParamGroup> groups) {
-        return Autograd.withoutRecording(() -> {
-            for (var g : groups) {
-                for (var e : g.parameters().entrySet()) {
-                    try (NDArray sum = e.getValue().getArray().sum()) {
-                        if (!Float.isFinite(sum.getFloat())) {
-                            return e.getKey();
-                        }
-                    }
-                }
-            }
-            return null;
-        });
+        java.util.Map<String, Parameter> all = new java.util.LinkedHashMap<>();
+        groups.forEach(g -> all.putAll(g.parameters()));
+        return firstNonFinite(all, false);
     }
 
     /**
-     * The name of the first of {@code parameters} whose gradient holds a NaN or an infinity, or null. A non-finite
-     * gradient under a finite loss means the backward pass itself went wrong, which the update check cannot tell.
+     * The name of the first of {@code parameters} whose weights ({@code gradients} false) or gradients hold a NaN or
+     * an infinity (their float sum is not finite), or null. A non-finite gradient under a finite loss means the
+     * backward pass itself went wrong, which a check of the updated weights cannot tell.
      */
-    public static String firstNonFiniteGradient(java.util.Map<String, Parameter> parameters) {
+    public static String firstNonFinite(java.util.Map<String, Parameter> parameters, boolean gradients) {
         return Autograd.withoutRecording(() -> {
             for (var e : parameters.entrySet()) {
-                NDArray g = e.getValue().getArray().getGradient();
-                try (g; NDArray sum = g.sum()) {
+                NDArray weight = e.getValue().getArray();
+                NDArray a = gradients ? weight.getGradient() : weight;
+                try (NDArray sum = a.sum()) {
                     if (!Float.isFinite(sum.getFloat())) {
                         return e.getKey();
+                    }
+                } finally {
+                    if (gradients) {
+                        a.close();
                     }
                 }
             }

@@ -133,7 +133,7 @@ final class TrainStep {
             if (config.divergenceGuard()) {
                 Map<String, Parameter> trained = new java.util.LinkedHashMap<>();
                 groups.forEach(g -> trained.putAll(g.parameters()));
-                String badGrad = Gradients.firstNonFiniteGradient(trained);
+                String badGrad = Gradients.firstNonFinite(trained, true);
                 if (badGrad != null) { // caught before the update: the weights are still the last good ones
                     throw new Diverged("the gradient of '" + badGrad + "' is non-finite although the loss is finite ("
                             + lossSum / total + ")", groups);

@@ -6,6 +6,7 @@ import dev.frost.io.Checkpoints;
 import dev.frost.io.ClasspathCheckpoints;
 import dev.frost.layers.Layer;
 import dev.frost.layers.Layers;
+import dev.frost.lora.LoraModel;
 import dev.frost.model.FrostModel;
 import dev.frost.model.Models;
 import dev.frost.transfer.TransferLearning;
@@ -29,15 +30,27 @@ public final class ModelFactory {
      * checkpoints overwrite every tensor, so evaluate/predict/resume skip that read).
      */
     public static FrostModel build(RunSpec spec, Shape input, int outputs, boolean loadBase, Scaling scaling) {
+        return buildAdapted(spec, input, outputs, loadBase, scaling).model();
+    }
+
+    /** The run's model and, for {@code strategy: lora}, its LoRA view (PEFT files, merge); else {@code lora} is null. */
+    public record Built(FrostModel model, LoraModel lora) {}
+
+    /** As {@link #build}, keeping the LoRA view that export needs. */
+    public static Built buildAdapted(RunSpec spec, Shape input, int outputs, boolean loadBase, Scaling scaling) {
         FrostModel model = buildBase(spec, input, outputs, loadBase, scaling);
-        return RunAdapters.isLora(spec) ? RunAdapters.apply(spec, model).model() : model;
+        if (!RunAdapters.isLora(spec)) {
+            return new Built(model, null);
+        }
+        LoraModel lora = RunAdapters.apply(spec, model);
+        return new Built(lora.model(), lora);
     }
 
     /**
      * The model without LoRA adapters (strategy lora adds them in {@link #build}); {@code scaling} (or null) is the
      * run's standardization of CSV columns, built into an MLP.
      */
-    public static FrostModel buildBase(RunSpec spec, Shape input, int outputs, boolean loadBase, Scaling scaling) {
+    private static FrostModel buildBase(RunSpec spec, Shape input, int outputs, boolean loadBase, Scaling scaling) {
         RunSpec.Model m = spec.model();
         long seed = spec.run().seed();
         if ("minilm".equals(m.type())) {

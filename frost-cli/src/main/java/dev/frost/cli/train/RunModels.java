@@ -43,9 +43,9 @@ public final class RunModels {
             throw new FrostException("run " + runDir + " has no checkpoint yet");
         }
         long[] shape = st.inputShape().stream().mapToLong(Long::longValue).toArray();
-        FrostModel base = ModelFactory.buildBase(spec, new Shape(shape), st.outputs(), false, st.scaling());
-        LoraModel lora = RunAdapters.isLora(spec) ? RunAdapters.apply(spec, base) : null;
-        FrostModel model = lora != null ? lora.model() : base;
+        ModelFactory.Built built = ModelFactory.buildAdapted(spec, new Shape(shape), st.outputs(), false, st.scaling());
+        FrostModel model = built.model();
+        LoraModel lora = built.lora();
         try {
             if (which.equals("best") && Files.isRegularFile(ck.resolve("BEST"))) {
                 Checkpoints.loadBest(ck, model);

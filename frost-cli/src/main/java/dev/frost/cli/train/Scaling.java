@@ -21,14 +21,11 @@ public record Scaling(List<Double> featureMean, List<Double> featureStd, List<Do
     /** none, features, or all (features and, for regression, targets). */
     static Scaling of(RunSpec spec, Dataset train) {
         String mode = spec.data().csv().standardize();
-        if (!DataSources.isCsv(spec.data()) || mode == null || mode.equals("none")) {
-            if (mode != null && !List.of("none", "features", "all").contains(mode)) {
-                throw new FrostException("data.csv.standardize must be none, features or all, got '" + mode + "'");
-            }
-            return null;
-        }
-        if (!mode.equals("features") && !mode.equals("all")) {
+        if (mode != null && !List.of("none", "features", "all").contains(mode)) {
             throw new FrostException("data.csv.standardize must be none, features or all, got '" + mode + "'");
+        }
+        if (!DataSources.isCsv(spec.data()) || mode == null || mode.equals("none")) {
+            return null;
         }
         HostBatch hb = HostBatch.read(train, allOf(train.size()), null, 0);
         int width = Math.toIntExact(train.exampleShape().size());
@@ -38,34 +35,25 @@ public record Scaling(List<Double> featureMean, List<Double> featureStd, List<Do
         return new Scaling(list(f[0]), list(f[1]), t == null ? null : list(t[0]), t == null ? null : list(t[1]));
     }
 
-    /** The layer that standardizes inputs, or null. */
+    /** The layer that standardizes inputs, {@code (x - mean) / std}, or null. */
     Layer inputLayer() {
-        if (featureMean == null) {
-            return null;
-        }
-        int n = featureMean.size();
-        float[] scale = new float[n];
-        float[] shift = new float[n];
-        for (int i = 0; i < n; i++) {
-            scale[i] = (float) (1 / featureStd.get(i));
-            shift[i] = (float) (-featureMean.get(i) / featureStd.get(i));
-        }
-        return Layers.affine("standardize", scale, shift);
+        return featureMean == null ? null : affine("standardize", featureMean, featureStd, true);
     }
 
-    /** The layer that maps standardized outputs back to the targets' units, or null. */
+    /** The layer that maps standardized outputs back to the targets' units, {@code y * std + mean}, or null. */
     Layer outputLayer() {
-        if (targetMean == null) {
-            return null;
-        }
-        int n = targetMean.size();
+        return targetMean == null ? null : affine("destandardize", targetMean, targetStd, false);
+    }
+
+    private static Layer affine(String name, List<Double> mean, List<Double> std, boolean standardize) {
+        int n = mean.size();
         float[] scale = new float[n];
         float[] shift = new float[n];
         for (int i = 0; i < n; i++) {
-            scale[i] = targetStd.get(i).floatValue();
-            shift[i] = targetMean.get(i).floatValue();
+            scale[i] = (float) (standardize ? 1 / std.get(i) : std.get(i));
+            shift[i] = (float) (standardize ? -mean.get(i) / std.get(i) : mean.get(i));
         }
-        return Layers.affine("destandardize", scale, shift);
+        return Layers.affine(name, scale, shift);
     }
 
     private static int[] allOf(int n) {

@@ -1,0 +1,35 @@
+package dev.frost.io;
+
+import dev.frost.FrostException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Result rows survive a writer killed mid-append: the cut-off row is ignored, then replaced. */
+class JsonLinesTest {
+    record Row(String name, double value) {}
+
+    @Test
+    void aRowCutOffByAKillIsIgnoredAndTheNextAppendStartsCleanly(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("rows.jsonl");
+        assertEquals(List.of(), JsonLines.read(f, Row.class));
+        JsonLines.append(f, new Row("a", 1));
+        JsonLines.append(f, new Row("b", 2));
+        Files.writeString(f, "{\"name\":\"c\",\"val", java.nio.file.StandardOpenOption.APPEND); // killed mid-write
+        assertEquals(List.of(new Row("a", 1), new Row("b", 2)), JsonLines.read(f, Row.class));
+        JsonLines.append(f, new Row("c", 3));
+        assertEquals(List.of(new Row("a", 1), new Row("b", 2), new Row("c", 3)), JsonLines.read(f, Row.class));
+        assertTrue(Files.readString(f).endsWith("}\n"));
+        // a complete line that is not a row is still refused, naming the file and line
+        Files.writeString(f, "not json\n", java.nio.file.StandardOpenOption.APPEND);
+        FrostException e = assertThrows(FrostException.class, () -> JsonLines.read(f, Row.class));
+        assertTrue(e.getMessage().contains("line 4"), e.getMessage());
+    }
+}
