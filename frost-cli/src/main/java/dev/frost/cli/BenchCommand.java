@@ -186,7 +186,7 @@ final class BenchCommand implements Runnable {
             SpamFineTune.Options d = quick ? SpamFineTune.Options.quick() : SpamFineTune.Options.defaults();
             SpamFineTune.Options o = new SpamFineTune.Options(d.seqLen(), trainSize != null ? trainSize : d.trainSize(),
                     testSize != null ? testSize : d.testSize(), epochs != null ? epochs : d.epochs(), d.batchSize(), d.lr(), d.frozenLayers(),
-                    d.seed());
+                    d.seed(), epochs != null ? epochs : d.headEpochs());
             Path dir = data != null ? data : SpamAssassin.defaultDir();
             List<SpamFineTune.Row> rows = SpamFineTune.run(SpamAssassin.load(dir), o);
             System.out.print(SpamFineTune.format(rows, o));

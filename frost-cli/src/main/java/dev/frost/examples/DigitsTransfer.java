@@ -27,13 +27,25 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The transfer demo: a CNN pretrained on Fashion-MNIST, transferred to a small labelled set of real handwritten
- * digits, four ways: (a) feature extraction, (b) fine-tune, (c) gradual unfreezing, (d) the same CNN from scratch.
- * Each method runs for several seeds (a different split and initialization each); test sets are never trained on.
+ * The transfer demo: a pretrained CNN transferred to a small labelled set of real handwritten digits, four ways:
+ * (a) feature extraction, (b) fine-tune, (c) gradual unfreezing, (d) the same CNN from scratch; every further base
+ * (by default the Fashion-MNIST one beside the font-digits one) adds its own feature extraction and fine-tune rows,
+ * so the table shows what the pretraining source is worth. Each method runs for several seeds (a different split
+ * and initialization each); test sets are never trained on.
  */
 public final class DigitsTransfer {
-    /** Embedded pretrained base (see README for the command, seed and checksum that reproduce it). */
-    public static final String EMBEDDED_BASE = "/frost/base/fashion-cnn/";
+    /** A pretrained base: an embedded resource folder, or a checkpoint folder on disk. */
+    public record Base(String name, Path dir, String resource) {
+        /** The default base: the CNN pretrained on digits rendered from Debian's fonts (no MNIST image in it). */
+        public static final Base FONTS = new Base("font digits", null, "/frost/base/font-cnn/");
+        /** The CNN pretrained on Fashion-MNIST. */
+        public static final Base FASHION = new Base("Fashion-MNIST", null, "/frost/base/fashion-cnn/");
+
+        public static Base folder(Path dir) {
+            return new Base(dir.toString(), dir, null);
+        }
+    }
+
     /** The first seed's split (later seeds add 1, 2, ...); {@code frost data digits} writes this one by default. */
     public static final long FIRST_SEED = 1000L;
     /** The demo's split: labelled digits per class for training (default) and for validation. */
@@ -41,7 +53,7 @@ public final class DigitsTransfer {
     public static final int VALID_PER_CLASS = 50;
 
     /** What to run. Epoch counts are per method; (b) spends {@code freezeEpochs} of its budget frozen. */
-    public record Options(Path base, ArrayDataset digits, int seeds, int trainPerClass, int validPerClass,
+    public record Options(List<Base> bases, ArrayDataset digits, String target, int seeds, int trainPerClass, int validPerClass,
                           int epochs, int freezeEpochs, int batchSize, double baseLr, double lrMult,
                           boolean progressBar) {}
 
@@ -67,9 +79,22 @@ public final class DigitsTransfer {
     static final String GRADUAL = "(c) gradual unfreezing";
     static final String SCRATCH = "(d) from scratch";
 
+    static String otherFeature(int i, Base b) {
+        return "(" + (char) ('e' + 2 * i) + ") feature extraction, " + b.name() + " base";
+    }
+
+    static String otherFineTune(int i, Base b) {
+        return "(" + (char) ('f' + 2 * i) + ") fine-tune, " + b.name() + " base";
+    }
+
     private DigitsTransfer() {}
 
     public static Report run(Options o) {
+        if (o.bases().isEmpty()) {
+            throw new FrostException("the demo needs at least one pretrained base");
+        }
+        Base base = o.bases().get(0);
+        List<Base> others = o.bases().subList(1, o.bases().size());
         List<Run> runs = new ArrayList<>();
         int[] sizes = new int[3];
         CacheComparison cacheComparison = null;
@@ -82,17 +107,17 @@ public final class DigitsTransfer {
             FineTune.Settings st = FineTune.Settings.defaults().withSeed(seed).withBatchSize(o.batchSize())
                     .withProgressBar(o.progressBar()).withLrMult(o.lrMult()).withMeasuredFullStep(true);
             FineTune.Result[] cached = new FineTune.Result[1];
-            runs.add(measure(FEATURE, seed, split, transferred(o.base(), seed), m ->
+            runs.add(measure(FEATURE, seed, split, transferred(base, seed), m ->
                     cached[0] = FineTune.featureExtraction(m, split.train(), split.valid(), o.epochs(), 1e-2, st)));
             if (s == 0) {
-                try (FrostModel m = transferred(o.base(), seed)) {
+                try (FrostModel m = transferred(base, seed)) {
                     FineTune.Result plain = FineTune.featureExtraction(m, split.train(), split.valid(), o.epochs(),
                             1e-2, st.withCache(null));
                     double[] acc = new double[2];
                     Precision[] halves = {Precision.FLOAT16, Precision.BFLOAT16};
                     for (int i = 0; i < 2; i++) {
                         Precision p = halves[i];
-                        acc[i] = measure(FEATURE, seed, split, transferred(o.base(), seed), h ->
+                        acc[i] = measure(FEATURE, seed, split, transferred(base, seed), h ->
                                 FineTune.featureExtraction(h, split.train(), split.valid(), o.epochs(), 1e-2,
                                         st.withCache(CacheConfig.defaults().withPrecision(p)))).testAccuracy();
                     }
@@ -100,16 +125,29 @@ public final class DigitsTransfer {
                             runs.get(runs.size() - 1).testAccuracy(), acc[0], acc[1]);
                 }
             }
-            runs.add(measure(FINE_TUNE, seed, split, transferred(o.base(), seed), m ->
+            runs.add(measure(FINE_TUNE, seed, split, transferred(base, seed), m ->
                     FineTune.fineTune(m, split.train(), split.valid(), o.epochs() - o.freezeEpochs(),
                             o.freezeEpochs(), o.baseLr(), st)));
             int stage = Math.max(1, o.epochs() / 8);
-            runs.add(measure(GRADUAL, seed, split, transferred(o.base(), seed), m ->
+            runs.add(measure(GRADUAL, seed, split, transferred(base, seed), m ->
                     FineTune.gradualUnfreezing(m, split.train(), split.valid(), o.epochs(), stage, o.baseLr(), st)));
             runs.add(measure(SCRATCH, seed, split, Models.cnn(10, seed), m -> scratch(m, split, o, st)));
+            for (int i = 0; i < others.size(); i++) {
+                Base b = others.get(i);
+                runs.add(measure(otherFeature(i, b), seed, split, transferred(b, seed), m ->
+                        FineTune.featureExtraction(m, split.train(), split.valid(), o.epochs(), 1e-2, st)));
+                runs.add(measure(otherFineTune(i, b), seed, split, transferred(b, seed), m ->
+                        FineTune.fineTune(m, split.train(), split.valid(), o.epochs() - o.freezeEpochs(),
+                                o.freezeEpochs(), o.baseLr(), st)));
+            }
+        }
+        List<String> methods = new ArrayList<>(List.of(FEATURE, FINE_TUNE, GRADUAL, SCRATCH));
+        for (int i = 0; i < others.size(); i++) {
+            methods.add(otherFeature(i, others.get(i)));
+            methods.add(otherFineTune(i, others.get(i)));
         }
         List<Summary> summaries = new ArrayList<>();
-        for (String method : List.of(FEATURE, FINE_TUNE, GRADUAL, SCRATCH)) {
+        for (String method : methods) {
             summaries.add(summarize(method, runs.stream().filter(r -> r.method().equals(method)).toList()));
         }
         Map<String, Object> settings = new LinkedHashMap<>();
@@ -119,7 +157,8 @@ public final class DigitsTransfer {
         settings.put("batchSize", o.batchSize());
         settings.put("baseLr", o.baseLr());
         settings.put("lrMult", o.lrMult());
-        settings.put("base", o.base() == null ? "embedded" : o.base().toString());
+        settings.put("bases", o.bases().stream().map(Base::name).toList());
+        settings.put("target", o.target());
         return new Report(runs, summaries, cacheComparison, sizes[0], sizes[1], sizes[2], settings);
     }
 
@@ -127,20 +166,20 @@ public final class DigitsTransfer {
      * The pretrained CNN cut after global pooling, with a fresh head (BatchNorm over the pooled features, then a
      * 10-way Linear, as fastai's heads normalize the features they receive); base frozen.
      */
-    public static FrostModel transferred(Path base, long seed) {
+    public static FrostModel transferred(Base base, long seed) {
         FrostModel pretrained = Models.cnn(10, seed);
         loadBase(base, pretrained);
         return TransferLearning.from(pretrained).cutAfterLayer("gap")
                 .addHead("head", Layers.batchNorm("head_bn"), Layers.linear("digit_fc", 10)).optSeed(seed).build();
     }
 
-    /** Loads the base checkpoint from a folder, or the embedded one when {@code base} is null. */
-    public static void loadBase(Path base, FrostModel model) {
-        if (base != null) {
-            Checkpoints.loadModel(base, model);
+    /** Loads a base checkpoint, from its folder or its embedded resource folder. */
+    public static void loadBase(Base base, FrostModel model) {
+        if (base.dir() != null) {
+            Checkpoints.loadModel(base.dir(), model);
             return;
         }
-        ClasspathCheckpoints.loadModel(DigitsTransfer.class, EMBEDDED_BASE, model);
+        ClasspathCheckpoints.loadModel(DigitsTransfer.class, base.resource(), model);
     }
 
     private static FineTune.Result scratch(FrostModel m, Splits.Split split, Options o, FineTune.Settings st) {
@@ -183,13 +222,31 @@ public final class DigitsTransfer {
                 runs.get(runs.size() - 1).trainableParameters());
     }
 
+    @SuppressWarnings("unchecked")
+    private static List<String> names(Report r) {
+        return (List<String>) r.settings().get("bases");
+    }
+
+    private static String baseNames(List<String> names) {
+        StringBuilder sb = new StringBuilder(names.get(0));
+        if (names.size() > 1) {
+            sb.append(" (a-d)");
+            for (int i = 1; i < names.size(); i++) {
+                sb.append(i == names.size() - 1 ? " and " : ", ").append(names.get(i)).append(" (")
+                        .append((char) ('e' + 2 * (i - 1))).append('-').append((char) ('f' + 2 * (i - 1))).append(')');
+            }
+        }
+        return sb.toString();
+    }
+
     /** The table as printed. */
     public static String format(Report r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Transfer: Fashion-MNIST CNN -> real handwritten digits; %d labelled"
-                        + " training images, %d validation, %d test (never trained on); %s seeds%n",
-                r.trainSize(), r.validSize(), r.testSize(), r.settings().get("seeds")));
-        String fmt = "%-24s %-22s %-15s %9s %14s %12s%n";
+        sb.append(String.format(Locale.ROOT, "Transfer: CNN pretrained on %s -> %s; %d labelled training images, %d"
+                        + " validation, %d test (never trained on); %s seeds%n",
+                baseNames(names(r)), r.settings().get("target"), r.trainSize(), r.validSize(),
+                r.testSize(), r.settings().get("seeds")));
+        String fmt = "%-44s %-22s %-15s %9s %14s %12s%n";
         sb.append(String.format(Locale.ROOT, fmt, "method", "test accuracy", "min..max", "time s",
                 "backward/full", "trainable"));
         for (Summary s : r.summaries()) {

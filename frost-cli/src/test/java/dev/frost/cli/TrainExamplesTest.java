@@ -16,11 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * examples/digits-transfer.yaml as the README runs it, shortened: the digits from {@code frost data digits}, the
- * embedded Fashion-MNIST base read through {@code classpath:}; examples/spam-minilm.yaml on a few fake e-mails
+ * embedded font-digits base read through {@code classpath:}; examples/spam-minilm.yaml on a few fake e-mails
  * written by {@code frost data spam} (the real ones need the SpamAssassin download and minutes of MiniLM).
  */
 class TrainExamplesTest {
-    private static final String BASE = "/frost/base/fashion-cnn/model.safetensors";
+    private static final String BASE = "/frost/base/font-cnn/model.safetensors";
 
     @Test
     void digitsTransferExampleLoadsTheEmbeddedBase(@TempDir Path dir) throws Exception {

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The embedded Fashion-MNIST base loads from the classpath with the library alone (no demo class). */
+/** The embedded bases load from the classpath with the library alone (no demo class). */
 class EmbeddedBaseTest {
     @Test
     void theBaseLoadsFromItsResourceFolderAndIsPretrained() {
@@ -35,16 +35,28 @@ class EmbeddedBaseTest {
         assertTrue(e.getMessage().contains("/frost/base/none/checkpoint.json"), e.getMessage());
     }
 
-    @Test
-    void embeddedBaseLoadsItsWeightsAndFreezeState() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"fonts", "fashion"})
+    void embeddedBaseLoadsItsWeightsAndFreezeState(String name) {
         try (FrostModel fresh = Models.cnn(10, 1); FrostModel loaded = Models.cnn(10, 1)) {
             loaded.freezeTo(2);
-            DigitsTransfer.loadBase(null, loaded);
+            DigitsTransfer.loadBase(name.equals("fonts") ? DigitsTransfer.Base.FONTS : DigitsTransfer.Base.FASHION,
+                    loaded);
             assertTrue(loaded.frozenPaths().isEmpty(), "the base was saved with nothing frozen");
             java.util.Map<String, float[]> before = dev.frost.model.Snapshots.of(fresh);
             assertEquals(before.keySet(), dev.frost.model.Snapshots.of(loaded).keySet());
             assertEquals(before.keySet(), dev.frost.model.Snapshots.changed(before,
                     dev.frost.model.Snapshots.of(loaded)), "every tensor comes from the checkpoint");
+        }
+    }
+
+    @Test
+    void theFontBaseReadsRealDigitsItNeverSaw() {
+        // pretrained on font-rendered digits only: as a classifier it already reads most of the real MNIST digits
+        try (FrostModel base = Models.cnn(10, 1)) {
+            DigitsTransfer.loadBase(DigitsTransfer.Base.FONTS, base);
+            double accuracy = base.evaluate(DigitsGrid.embedded()).accuracy();
+            assertTrue(accuracy > 0.85, "zero-shot accuracy " + accuracy);
         }
     }
 

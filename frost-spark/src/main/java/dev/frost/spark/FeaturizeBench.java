@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 
 /**
  * {@code frost featurize --bench}: the Fashion-MNIST training images through the embedded base CNN's frozen
- * prefix, once as Frost's single-JVM activation cache build (libtorch on all the JVM's threads) and once as the
+ * prefix (or a {@code frost train} config's prefix over its training data), once as Frost's single-JVM activation cache build (libtorch on all the JVM's threads) and once as the
  * Spark job writing Parquet (one libtorch thread per task slot), on the same cores; prints both throughputs and
  * their ratio. The model and data are loaded once, before either timing, and both sides are warmed up first (one
  * batch per task slot), so the ratio compares throughput, not Spark's and libtorch's one-time start costs.
@@ -25,8 +25,7 @@ import java.util.stream.Stream;
 final class FeaturizeBench {
     private FeaturizeBench() {}
 
-    static int run(String dataDir, int limit, String master, Featurizer.Options o) {
-        Recipe recipe = new FashionRecipe(Path.of(dataDir).toAbsolutePath().toString(), limit);
+    static int run(Recipe recipe, String master, Featurizer.Options o) {
         SparkSession spark = Sessions.open(master);
         Path out = null;
         try {
@@ -41,13 +40,13 @@ final class FeaturizeBench {
             Featurizer.warmUp(spark, recipe, out.resolve("warm-up"), o);
             Featurizer.Result r = Featurizer.run(spark, recipe, out.resolve("features"), o);
             double ratio = r.seconds() / single;
-            System.out.printf(Locale.ROOT, "featurize %,d images of %s after layer %d (%s), master %s%n", n,
+            System.out.printf(Locale.ROOT, "featurize %,d rows of %s after layer %d (%s), master %s%n", n,
                     p.data().name(), p.boundary(), r.manifest().rowShape(), master);
-            System.out.printf(Locale.ROOT, "  single-JVM cache build (%d libtorch threads): %7.2f s  %8.0f images/s%n",
+            System.out.printf(Locale.ROOT, "  single-JVM cache build (%d libtorch threads): %7.2f s  %8.0f rows/s%n",
                     jvmThreads, single, n / single);
-            System.out.printf(Locale.ROOT, "  the task body alone, no Spark (%d threads):     %7.2f s  %8.0f images/s%n",
+            System.out.printf(Locale.ROOT, "  the task body alone, no Spark (%d threads):     %7.2f s  %8.0f rows/s%n",
                     jvmThreads, body, n / body);
-            System.out.printf(Locale.ROOT, "  Spark to Parquet (%d thread(s) per task slot): %7.2f s  %8.0f images/s%n",
+            System.out.printf(Locale.ROOT, "  Spark to Parquet (%d thread(s) per task slot): %7.2f s  %8.0f rows/s%n",
                     o.threads(), r.seconds(), n / r.seconds());
             System.out.printf(Locale.ROOT, "  ratio Spark / single JVM: %.2fx (target <= 1.3x)%n", ratio);
             return 0;

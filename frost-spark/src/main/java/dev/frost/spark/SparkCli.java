@@ -56,7 +56,8 @@ public final class SparkCli {
                 case "-h", "--help" -> {
                     System.out.println("usage: frost featurize CONFIG [--out DIR] [--master local[*]] [--set k=v]..."
                             + " [--batch 256] [--threads 1] [--rows-per-shard 100000]\n"
-                            + "       frost featurize --bench [--limit N] [--data data/fashion-mnist] [--master local[2]]");
+                            + "       frost featurize --bench [CONFIG [--set k=v]...] [--limit N] [--data data/fashion-mnist]"
+                            + " [--master local[2]]");
                     return 0;
                 }
                 default -> {
@@ -68,7 +69,11 @@ public final class SparkCli {
             }
         }
         if (bench) {
-            return FeaturizeBench.run(data, limit, master == null ? "local[2]" : master, o);
+            // a config measures its own prefix and data (e.g. MiniLM's frozen layers over e-mails); else Fashion-MNIST
+            Recipe recipe = config == null
+                    ? new FashionRecipe(Path.of(data).toAbsolutePath().toString(), limit)
+                    : new Recipe.Config(FrozenPrefix.resolvedYaml(Path.of(config), sets));
+            return FeaturizeBench.run(recipe, master == null ? "local[2]" : master, o);
         }
         if (config == null) {
             throw new FrostException("featurize needs a config file (the frost train config of the run to cache)");
