@@ -47,6 +47,22 @@ public final class Gradients {
         });
     }
 
+    /** Every one of {@code parameters} whose gradient holds a NaN or an infinity, in the map's order. */
+    public static java.util.List<String> nonFiniteGradients(java.util.Map<String, Parameter> parameters) {
+        java.util.List<String> bad = new java.util.ArrayList<>();
+        Autograd.withoutRecording(() -> {
+            for (var e : parameters.entrySet()) {
+                try (NDArray g = e.getValue().getArray().getGradient(); NDArray sum = g.sum()) {
+                    if (!Float.isFinite(sum.getFloat())) {
+                        bad.add(e.getKey());
+                    }
+                }
+            }
+            return null;
+        });
+        return bad;
+    }
+
     /**
      * The L2 norm of all the parameters' gradients together; when {@code maxNorm > 0} and the norm exceeds it, scales
      * every gradient in place by {@code maxNorm / (norm + 1e-6)}. Returns the norm before clipping.

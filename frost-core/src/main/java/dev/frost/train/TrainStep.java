@@ -135,8 +135,12 @@ final class TrainStep {
                 groups.forEach(g -> trained.putAll(g.parameters()));
                 String badGrad = Gradients.firstNonFinite(trained, true);
                 if (badGrad != null) { // caught before the update: the weights are still the last good ones
+                    // how far the fault reaches tells a bad upstream gradient (all) from one bad kernel (few)
+                    List<String> all = Gradients.nonFiniteGradients(trained);
                     throw new Diverged("the gradient of '" + badGrad + "' is non-finite although the loss is finite ("
-                            + lossSum / total + ")", groups);
+                            + lossSum / total + "); " + all.size() + " of " + trained.size()
+                            + " parameters have non-finite gradients" + (all.size() > 1 ? ", the last '"
+                            + all.get(all.size() - 1) + "'" : ""), groups);
                 }
             }
             optimizer.step(groups, lr);

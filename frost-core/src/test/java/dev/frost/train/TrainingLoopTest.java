@@ -400,6 +400,26 @@ class TrainingLoopTest {
     }
 
     @Test
+    void aNonFiniteGradientUnderAFiniteLossIsCaughtBeforeTheUpdateAndSaysHowFarItReaches() {
+        // sqrt(0 * x): a finite forward pass (zeros) whose backward is 0 * inf = NaN below that layer only
+        ai.djl.nn.Block root = new ai.djl.nn.LambdaBlock(x -> new ai.djl.ndarray.NDList(
+                x.singletonOrThrow().mul(0f).sqrt()));
+        try (FrostModel m = FrostModel.builder(new Shape(12)).optSeed(3)
+                .addGroup("body", dev.frost.layers.Layers.linear("fc1", 16),
+                        dev.frost.layers.Layers.custom("root", root))
+                .addGroup("head", dev.frost.layers.Layers.linear("out", 3)).build()) {
+            Map<String, float[]> before = Snapshots.of(m);
+            Trainer t = new Trainer(m, new Sgd(0, false, 0), cfg(16).build());
+            FrostException e = assertThrows(FrostException.class, () -> t.fit(DATA, null, 1));
+            assertTrue(e.getMessage().contains("the gradient of 'fc1.weight' is non-finite although the loss is"
+                    + " finite"), e.getMessage());
+            assertTrue(e.getMessage().contains("2 of 4 parameters have non-finite gradients, the last 'fc1.bias'"),
+                    e.getMessage());
+            assertEquals(Set.of(), Snapshots.changed(before, Snapshots.of(m)), "caught before any update");
+        }
+    }
+
+    @Test
     void theDivergenceGuardStopsAtTheFirstBadStepByDefault() {
         try (FrostModel m = mlp(13)) {
             Trainer t = new Trainer(m, new Sgd(0.9, false, 0), cfg(16).optLearningRate(1e6).build());
