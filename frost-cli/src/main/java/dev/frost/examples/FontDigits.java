@@ -222,26 +222,21 @@ public final class FontDigits {
         for (int i = 0; i < k.length; i++) {
             k[i] /= sum;
         }
-        double[] tmp = new double[d.length];
+        return pass(pass(d, k, 1, SIDE), k, SIDE, 1); // rows, then columns
+    }
+
+    /** One 1-D pass of kernel {@code k} along {@code step} (1: rows, SIDE: columns); zero beyond the border. */
+    private static double[] pass(double[] d, double[] k, int step, int across) {
+        int r = k.length / 2;
         double[] out = new double[d.length];
-        for (int yy = 0; yy < SIDE; yy++) {          // rows, then columns; zero beyond the border
-            for (int xx = 0; xx < SIDE; xx++) {
+        for (int line = 0; line < SIDE; line++) {
+            for (int i = 0; i < SIDE; i++) {
                 double s = 0;
                 for (int j = -r; j <= r; j++) {
-                    int c = xx + j;
-                    s += c >= 0 && c < SIDE ? k[j + r] * d[yy * SIDE + c] : 0;
+                    int c = i + j;
+                    s += c >= 0 && c < SIDE ? k[j + r] * d[line * across + c * step] : 0;
                 }
-                tmp[yy * SIDE + xx] = s;
-            }
-        }
-        for (int yy = 0; yy < SIDE; yy++) {
-            for (int xx = 0; xx < SIDE; xx++) {
-                double s = 0;
-                for (int j = -r; j <= r; j++) {
-                    int c = yy + j;
-                    s += c >= 0 && c < SIDE ? k[j + r] * tmp[c * SIDE + xx] : 0;
-                }
-                out[yy * SIDE + xx] = s;
+                out[line * across + i * step] = s;
             }
         }
         return out;
