@@ -88,6 +88,14 @@ class TrainErrorsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.readString(f).contains("# "), "commented");
         assertEquals(dev.frost.cli.train.ConfigLoader.load(f, java.util.List.of()).spec().trainer().epochs(), 5);
+        // Hugging Face's recipe from the config: linear warm-up schedule, no decay on biases and norms
+        var spec = dev.frost.cli.train.ConfigLoader.load(f, java.util.List.of("trainer.schedule=linear",
+                "trainer.optimizer.no_decay_on_bias_and_norm=true")).spec();
+        var cfg = dev.frost.cli.train.Objectives.template(spec, dev.frost.data.LabelKind.CLASS).build();
+        assertTrue(cfg.noDecayOnBiasAndNorm());
+        assertEquals("linear", spec.trainer().schedule());
+        assertFalse(dev.frost.cli.train.Objectives.template(dev.frost.cli.train.ConfigLoader.load(f,
+                java.util.List.of()).spec(), dev.frost.data.LabelKind.CLASS).build().noDecayOnBiasAndNorm());
         r = CliRunner.run("init", f.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("already exists"), r.err());

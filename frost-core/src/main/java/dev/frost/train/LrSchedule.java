@@ -19,6 +19,23 @@ public interface LrSchedule {
         return (s, t) -> 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, s / (double) Math.max(1, t))));
     }
 
+    /**
+     * Hugging Face's {@code get_linear_schedule_with_warmup}: linear from 0 to 1 over the first {@code warmupFraction}
+     * of the steps, then linear down to 0 at the last step (the transformer fine-tuning default).
+     */
+    static LrSchedule linearWarmup(double warmupFraction) {
+        if (!(warmupFraction >= 0 && warmupFraction < 1)) {
+            throw new FrostException("linear warm-up needs a warm-up fraction in [0, 1), got " + warmupFraction);
+        }
+        return (s, t) -> {
+            long warmup = (long) (warmupFraction * t);
+            if (s < warmup) {
+                return s / (double) Math.max(1, warmup);
+            }
+            return Math.max(0.0, (t - s) / (double) Math.max(1, t - warmup));
+        };
+    }
+
     /** fastai's one-cycle with its defaults: {@code oneCycle(pctStart, 25, 1e5)}. */
     static LrSchedule oneCycle(double pctStart) {
         return oneCycle(pctStart, 25, 1e5);
@@ -60,7 +77,7 @@ public interface LrSchedule {
         return to + (from - to) / 2 * (1 + Math.cos(Math.PI * Math.min(1.0, pct)));
     }
 
-    /** By name, as on the command line: constant, cosine, onecycle. */
+    /** By name, as on the command line: constant, cosine, onecycle, linear (10% linear warm-up, linear decay). */
     static LrSchedule named(String name) {
         switch (name.toLowerCase(Locale.ROOT)) {
             case "constant":
@@ -70,8 +87,11 @@ public interface LrSchedule {
             case "onecycle":
             case "one-cycle":
                 return oneCycle(0.25);
+            case "linear":
+                return linearWarmup(0.1);
             default:
-                throw new FrostException("unknown learning-rate schedule '" + name + "': use constant, cosine or onecycle");
+                throw new FrostException("unknown learning-rate schedule '" + name + "': use constant, cosine, onecycle"
+                        + " or linear");
         }
     }
 }

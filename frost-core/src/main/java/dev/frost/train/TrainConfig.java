@@ -361,7 +361,7 @@ public final class TrainConfig {
             return this;
         }
 
-        /** Schedule by name: constant, cosine, onecycle. */
+        /** Schedule by name: constant, cosine, onecycle, linear (Hugging Face's: 10% warm-up, then linear decay). */
         public Builder optSchedule(String name) {
             this.schedule = LrSchedule.named(name);
             this.scheduleName = name;

@@ -52,7 +52,8 @@ public final class Objectives {
         RunSpec.Trainer t = spec.trainer();
         TrainConfig.Builder b = TrainConfig.builder().optBatchSize(t.batchSize()).optSeed(spec.run().seed())
                 .optMeasureFullStep(true).optProgressBar(t.progressBar()).optGradientClipNorm(t.clipNorm())
-                .optAccumulateBatches(t.accumulate());
+                .optAccumulateBatches(t.accumulate())
+                .optNoDecayOnBiasAndNorm(Boolean.TRUE.equals(t.optimizer().noDecayOnBiasAndNorm()));
         Loss loss = loss(t);
         if (loss != null) {
             b.optLoss(loss);

@@ -99,7 +99,7 @@ public record RunSpec(Run run, Data data, Model model, Strategy strategy, Traine
 
     /** adamw or sgd and their hyper-parameters. */
     public record Optimizer(String type, Double weightDecay, Double beta1, Double beta2, Double eps, Double momentum,
-                            Boolean nesterov) {}
+                            Boolean nesterov, Boolean noDecayOnBiasAndNorm) {}
 
     /** Keras's EarlyStopping; patience 0 turns it off. */
     public record EarlyStopping(String monitor, Integer patience, Double minDelta) {}

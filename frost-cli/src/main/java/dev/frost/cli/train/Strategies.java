@@ -175,9 +175,9 @@ public final class Strategies {
     }
 
     static LrSchedule named(String name) {
-        if (!List.of("onecycle", "cosine", "constant").contains(name)) {
-            throw new FrostException("trainer.schedule: unknown schedule '" + name + "' (use onecycle, cosine or"
-                    + " constant)");
+        if (!List.of("onecycle", "cosine", "constant", "linear").contains(name)) {
+            throw new FrostException("trainer.schedule: unknown schedule '" + name + "' (use onecycle, cosine,"
+                    + " constant or linear)");
         }
         return LrSchedule.named(name);
     }
