@@ -116,6 +116,15 @@ class TrainTextTest {
         assertTrue(r.err().contains("model.bert.weights") && r.err().contains("missing")
                 && r.err().contains("unexpected"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
+        // model.dropout: Hugging Face's dropout trains (the exported encoder again, run4); out of range is refused
+        Path cfg4 = Files.writeString(dir.resolve("t4.yaml"), Files.readString(cfg2).replace("run2", "run4")
+                .replace("model: {type: bert,", "model: {type: bert, dropout: 0.1,"));
+        r = CliRunner.run("train", cfg4.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        r = CliRunner.run("train", cfg2.toString(), "--set", "run.dir=" + dir.resolve("run5"), "--set",
+                "model.dropout=1.5");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("model.dropout must be in [0, 1)"), r.err());
         // a label the training data never had is refused in one line
         Path odd = Files.writeString(dir.resolve("odd.jsonl"), "{\"text\": \"hello\", \"label\": \"phishing\"}\n");
         r = CliRunner.run("evaluate", run.toString(), "--data", odd.toString());

@@ -54,10 +54,10 @@ public final class ModelFactory {
         RunSpec.Model m = spec.model();
         long seed = spec.run().seed();
         if ("minilm".equals(m.type())) {
-            return miniLm(input, outputs, seed, loadBase);
+            return miniLm(input, outputs, seed, loadBase, dropout(m));
         }
         if ("bert".equals(m.type())) {
-            return bert(m.bert(), input, outputs, seed, loadBase);
+            return bert(m.bert(), input, outputs, seed, loadBase, dropout(m));
         }
         if (scaling != null && !"mlp".equals(m.type())) {
             throw new FrostException("data.csv.standardize builds its scaling into an MLP: it needs model.type mlp,"
@@ -164,13 +164,22 @@ public final class ModelFactory {
     }
 
     /** The real all-MiniLM-L6-v2 encoder (groups embeddings, layer0..layer5, head) for token ids of {@code input}. */
-    private static FrostModel miniLm(Shape input, int outputs, long seed, boolean loadWeights) {
+    /** model.dropout: Hugging Face's hidden and attention dropout for minilm and bert (0: off). */
+    private static float dropout(RunSpec.Model m) {
+        double p = m.dropout() == null ? 0 : m.dropout();
+        if (!(p >= 0 && p < 1)) {
+            throw new FrostException("model.dropout must be in [0, 1), got " + m.dropout());
+        }
+        return (float) p;
+    }
+
+    private static FrostModel miniLm(Shape input, int outputs, long seed, boolean loadWeights, float dropout) {
         if (input.dimension() != 1) {
             throw new FrostException("model.type minilm needs token sequences (data.type text), the data has "
                     + "examples of shape " + input);
         }
-        FrostModel m = dev.frost.text.bert.Bert.classifier(dev.frost.text.bert.Bert.Config.MINILM_L6,
-                (int) input.get(0), outputs, seed);
+        FrostModel m = dev.frost.text.bert.Bert.classifier(dev.frost.text.bert.Bert.Config.MINILM_L6
+                .withDropout(dropout, dropout), (int) input.get(0), outputs, seed);
         if (loadWeights) {
             try {
                 dev.frost.text.onnx.MiniLm.loadPretrained(m, dev.frost.text.onnx.MiniLm.readBundled());
@@ -183,7 +192,8 @@ public final class ModelFactory {
     }
 
     /** A BERT-family encoder from Hugging Face files (config.json + safetensors or ONNX). */
-    private static FrostModel bert(RunSpec.BertFiles f, Shape input, int outputs, long seed, boolean loadWeights) {
+    private static FrostModel bert(RunSpec.BertFiles f, Shape input, int outputs, long seed, boolean loadWeights,
+                                   float dropout) {
         if (input.dimension() != 1) {
             throw new FrostException("model.type bert needs token sequences (data.type text), the data has "
                     + "examples of shape " + input);
@@ -197,7 +207,8 @@ public final class ModelFactory {
         } catch (FrostException e) {
             throw new FrostException("model.bert.config: " + e.getMessage(), e);
         }
-        FrostModel m = dev.frost.text.bert.Bert.classifier(c, (int) input.get(0), outputs, seed);
+        FrostModel m = dev.frost.text.bert.Bert.classifier(c.withDropout(dropout, dropout), (int) input.get(0),
+                outputs, seed);
         if (loadWeights) {
             try {
                 dev.frost.text.bert.BertImport.load(m, Path.of(f.weights()));

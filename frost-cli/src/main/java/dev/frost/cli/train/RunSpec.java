@@ -41,7 +41,7 @@ public record RunSpec(Run run, Data data, Model model, Strategy strategy, Traine
      * BERT-family encoder from Hugging Face files, {@link BertFiles}).
      */
     public record Model(String type, List<Integer> hidden, List<Integer> channels, Integer blocksPerStage,
-                        Base base, String cutAfter, Head head, BertFiles bert) {}
+                        Base base, String cutAfter, Head head, BertFiles bert, Double dropout) {}
 
     /**
      * {@code model.type: bert}: a BERT-family encoder from Hugging Face files: {@code config.json} and weights as

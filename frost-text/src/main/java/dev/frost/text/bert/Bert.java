@@ -32,14 +32,37 @@ public final class Bert {
 
     private Bert() {}
 
-    /** Sizes of a BERT-style encoder; {@code layerNormEps} as the model's config (1e-12 for BERT and MiniLM). */
+    /**
+     * Sizes of a BERT-style encoder; {@code layerNormEps} as the model's config (1e-12 for BERT and MiniLM). Dropout
+     * (Hugging Face's {@code hidden_dropout_prob} and {@code attention_probs_dropout_prob}, 0.1 in its configs) is
+     * off unless asked for ({@link #withDropout}); it runs only in layers that train, so a frozen prefix stays
+     * deterministic and its activations stay cacheable.
+     */
     public record Config(int vocabulary, int maxPositions, int typeVocabulary, int dim, int heads, int ffn,
-                         int layers, float layerNormEps) {
+                         int layers, float layerNormEps, float hiddenDropout, float attentionDropout) {
         /** all-MiniLM-L6-v2: 30,522 tokens, 512 positions, 384 wide, 12 heads, FFN 1,536, 6 layers. */
         public static final Config MINILM_L6 = new Config(30522, 512, 2, 384, 12, 1536, 6, 1e-12f);
 
+        public Config {
+            if (!(hiddenDropout >= 0 && hiddenDropout < 1) || !(attentionDropout >= 0 && attentionDropout < 1)) {
+                throw new FrostException("BERT dropout rates must be in [0, 1), got hidden " + hiddenDropout
+                        + ", attention " + attentionDropout);
+            }
+        }
+
+        public Config(int vocabulary, int maxPositions, int typeVocabulary, int dim, int heads, int ffn, int layers,
+                      float layerNormEps) {
+            this(vocabulary, maxPositions, typeVocabulary, dim, heads, ffn, layers, layerNormEps, 0f, 0f);
+        }
+
         public Config(int vocabulary, int maxPositions, int typeVocabulary, int dim, int heads, int ffn, int layers) {
             this(vocabulary, maxPositions, typeVocabulary, dim, heads, ffn, layers, 1e-12f);
+        }
+
+        /** The same sizes with dropout after the embeddings, each sub-layer and the pooled features, and on attention. */
+        public Config withDropout(float hidden, float attention) {
+            return new Config(vocabulary, maxPositions, typeVocabulary, dim, heads, ffn, layers, layerNormEps, hidden,
+                    attention);
         }
     }
 
@@ -48,7 +71,7 @@ public final class Bert {
         requirePositive(name, "vocabulary", c.vocabulary());
         requirePositive(name, "dim", c.dim());
         return Layers.custom(name, new TokenEmbeddingsBlock(c.vocabulary(), c.maxPositions(), c.typeVocabulary(),
-                c.dim(), c.layerNormEps()), l -> 5L * l.outputShape().size(), TOKEN_TYPE_IDS);
+                c.dim(), c.layerNormEps(), c.hiddenDropout()), l -> 5L * l.outputShape().size(), TOKEN_TYPE_IDS);
     }
 
     /** One post-LayerNorm encoder layer on {@code (S, dim)}, reading {@code attention_mask}. */
@@ -60,17 +83,17 @@ public final class Bert {
                     + " heads");
         }
         Layer self = Layers.composite("self", List.of(Layers.linear("query", dim), Layers.linear("key", dim),
-                Layers.linear("value", dim), Layers.custom("attend", new SelfAttentionBlock(c.heads()), l -> {
+                Layers.linear("value", dim), Layers.custom("attend", new SelfAttentionBlock(c.heads(), c.attentionDropout()), l -> {
                     long s = l.inputShape().get(0);
                     return 2L * 2 * s * s * dim + 5L * s * s * c.heads();
                 }, ATTENTION_MASK)), (x, ch) -> ch.run("attend", NDArrays.concat(new NDList(ch.run("query", x),
                 ch.run("key", x), ch.run("value", x)), 2)), null);
-        Layer attentionOutput = addAndNorm("output", dim, c.layerNormEps());
+        Layer attentionOutput = addAndNorm("output", dim, c.layerNormEps(), c.hiddenDropout());
         Layer attention = Layers.composite("attention", List.of(self, attentionOutput),
                 (x, ch) -> ch.run("output", NDArrays.concat(new NDList(ch.run("self", x), x), 2)), null);
         Layer intermediate = Layers.composite("intermediate", List.of(Layers.linear("dense", c.ffn())),
                 (x, ch) -> Activation.gelu(ch.run("dense", x)), l -> l.outputShape().size());
-        Layer output = addAndNorm("output", dim, c.layerNormEps());
+        Layer output = addAndNorm("output", dim, c.layerNormEps(), c.hiddenDropout());
         return Layers.composite(name, List.of(attention, intermediate, output), (x, ch) -> {
             NDArray a = ch.run("attention", x);
             return ch.run("output", NDArrays.concat(new NDList(ch.run("intermediate", a), a), 2));
@@ -81,13 +104,18 @@ public final class Bert {
      * {@code LayerNorm(dense(h) + residual)} on {@code [h, residual]} side by side: Hugging Face's
      * {@code BertSelfOutput} and {@code BertOutput}.
      */
-    private static Layer addAndNorm(String name, int dim, float eps) {
-        return Layers.composite(name, List.of(Layers.linear("dense", dim),
-                Layers.custom("LayerNorm", new LayerNormBlock(eps), l -> 5L * l.outputShape().size())), (x, ch) -> {
-                    long width = x.getShape().get(x.getShape().dimension() - 1);
-                    NDList parts = x.split(new long[] {width - dim}, x.getShape().dimension() - 1);
-                    return ch.run("LayerNorm", ch.run("dense", parts.get(0)).add(parts.get(1)));
-                }, l -> l.outputShape().size());
+    private static Layer addAndNorm(String name, int dim, float eps, float dropout) {
+        List<Layer> children = new java.util.ArrayList<>(List.of(Layers.linear("dense", dim),
+                Layers.custom("LayerNorm", new LayerNormBlock(eps), l -> 5L * l.outputShape().size())));
+        if (dropout > 0) {
+            children.add(Layers.dropout("dropout", dropout));
+        }
+        return Layers.composite(name, children, (x, ch) -> {
+            long width = x.getShape().get(x.getShape().dimension() - 1);
+            NDList parts = x.split(new long[] {width - dim}, x.getShape().dimension() - 1);
+            NDArray h = ch.run("dense", parts.get(0));
+            return ch.run("LayerNorm", (dropout > 0 ? ch.run("dropout", h) : h).add(parts.get(1)));
+        }, l -> l.outputShape().size());
     }
 
     /** Mean over the positions {@code attention_mask} marks: {@code (S, dim)} to {@code (dim)}. */
@@ -110,7 +138,12 @@ public final class Bert {
         for (int i = 0; i < c.layers(); i++) {
             b.addGroup("layer" + i, encoderLayer("layer" + i, c));
         }
-        b.addGroup("head", maskedMeanPool("pool"), Layers.linear("classifier", classes));
+        if (c.hiddenDropout() > 0) { // Hugging Face's sequence classifier drops out the pooled features too
+            b.addGroup("head", maskedMeanPool("pool"), Layers.dropout("dropout", c.hiddenDropout()),
+                    Layers.linear("classifier", classes));
+        } else {
+            b.addGroup("head", maskedMeanPool("pool"), Layers.linear("classifier", classes));
+        }
         return b.build();
     }
 

@@ -10,13 +10,20 @@ import ai.djl.util.PairList;
 /**
  * Scaled dot-product attention over {@code heads}, with the padding mask. Input: query, key and value side by side
  * {@code (S, 3·dim)} (the outputs of the {@code query}, {@code key}, {@code value} projections) and the side input
- * {@code attention_mask} {@code (S)}; output: the context {@code (S, dim)}. No parameters.
+ * {@code attention_mask} {@code (S)}; output: the context {@code (S, dim)}. No parameters. With a dropout rate, the
+ * attention probabilities are dropped out in training mode (Hugging Face's {@code attention_probs_dropout_prob}).
  */
 public final class SelfAttentionBlock extends AbstractBlock {
     private final int heads;
+    private final float dropout;
 
     public SelfAttentionBlock(int heads) {
+        this(heads, 0f);
+    }
+
+    public SelfAttentionBlock(int heads, float dropout) {
         this.heads = heads;
+        this.dropout = dropout;
     }
 
     @Override
@@ -35,7 +42,11 @@ public final class SelfAttentionBlock extends AbstractBlock {
         // padding gets a large negative score, so its attention weight underflows to 0
         NDArray maskBias = mask.sub(1f).mul(1e9f).reshape(b, 1, 1, s);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dh)).add(maskBias);
-        return new NDList(scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, s, dim));
+        NDArray probs = scores.softmax(-1);
+        if (training && dropout > 0) {
+            probs = probs.getNDArrayInternal().dropout(probs, dropout, true).singletonOrThrow();
+        }
+        return new NDList(probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, s, dim));
     }
 
     private NDArray split(NDArray t, long b, long s, long dh) {

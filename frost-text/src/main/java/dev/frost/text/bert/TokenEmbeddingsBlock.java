@@ -21,6 +21,7 @@ import ai.djl.util.PairList;
 public final class TokenEmbeddingsBlock extends AbstractBlock {
     private final int dim;
     private final float epsilon;
+    private final float dropout;
     private final Parameter word;
     private final Parameter position;
     private final Parameter type;
@@ -28,8 +29,15 @@ public final class TokenEmbeddingsBlock extends AbstractBlock {
     private final Parameter beta;
 
     public TokenEmbeddingsBlock(int vocabulary, int maxPositions, int typeVocabulary, int dim, float epsilon) {
+        this(vocabulary, maxPositions, typeVocabulary, dim, epsilon, 0f);
+    }
+
+    /** With {@code dropout} after the LayerNorm in training mode (Hugging Face's {@code hidden_dropout_prob}). */
+    public TokenEmbeddingsBlock(int vocabulary, int maxPositions, int typeVocabulary, int dim, float epsilon,
+                                float dropout) {
         this.dim = dim;
         this.epsilon = epsilon;
+        this.dropout = dropout;
         this.word = table("word_embeddings.weight", vocabulary, dim);
         this.position = table("position_embeddings.weight", maxPositions, dim);
         this.type = table("token_type_embeddings.weight", typeVocabulary, dim);
@@ -58,9 +66,13 @@ public final class TokenEmbeddingsBlock extends AbstractBlock {
         NDArray h = ex.embedding(ids, w, SparseFormat.DENSE).singletonOrThrow()
                 .add(p.get(new NDIndex(":" + s)))
                 .add(ex.embedding(types, t, SparseFormat.DENSE).singletonOrThrow());
-        return new NDList(h.getNDArrayInternal().layerNorm(h, new Shape(dim),
+        NDArray out = h.getNDArrayInternal().layerNorm(h, new Shape(dim),
                 store.getValue(gamma, x.getDevice(), training), store.getValue(beta, x.getDevice(), training),
-                epsilon).singletonOrThrow());
+                epsilon).singletonOrThrow();
+        if (training && dropout > 0) {
+            out = out.getNDArrayInternal().dropout(out, dropout, true).singletonOrThrow();
+        }
+        return new NDList(out);
     }
 
     @Override

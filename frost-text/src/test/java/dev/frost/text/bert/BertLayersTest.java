@@ -113,17 +113,20 @@ class BertLayersTest {
         }
     }
 
-    @Test
-    void aSubLayerFreezesOnItsOwnAndACachedFrozenPrefixTrainsBitIdentically() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "dropout {0}")
+    @org.junit.jupiter.params.provider.ValueSource(floats = {0f, 0.2f})
+    void aSubLayerFreezesOnItsOwnAndACachedFrozenPrefixTrainsBitIdentically(float dropout) {
+        // with dropout too: it runs only in the layers that train, so the cached prefix is the one recomputed
         ArrayDataset train = data(32, true, 5);
         Map<String, float[]>[] results = new Map[2];
         for (int run = 0; run < 2; run++) {
-            try (FrostModel m = Bert.classifier(TINY, SEQ, 2, 4); AdamW opt = new AdamW()) {
+            try (FrostModel m = Bert.classifier(TINY.withDropout(dropout, dropout), SEQ, 2, 4);
+                 AdamW opt = new AdamW()) {
                 m.freezeTo(2); // embeddings and layer0: a frozen prefix of side-input layers
                 m.layer("layer1").sublayer("attention.self.query").setTrainable(false);
                 Map<String, float[]> before = Snapshots.of(m);
                 TrainConfig cfg = TrainConfig.builder().setEpochs(3).optBatchSize(8).optLearningRate(1e-2)
-                        .optProgressBar(false).optCache(run == 0 ? null : CacheConfig.defaults()).build();
+                        .optProgressBar(false).optSeed(11).optCache(run == 0 ? null : CacheConfig.defaults()).build();
                 var r = new Trainer(m, opt, cfg).fit(train, train);
                 if (run == 1) {
                     assertTrue(r.cache().hits() > 0, "the cache served the frozen prefix");
@@ -137,6 +140,30 @@ class BertLayersTest {
             }
         }
         results[0].forEach((k, v) -> assertArrayEquals(v, results[1].get(k), k + ": cached vs uncached"));
+    }
+
+    @Test
+    void dropoutIsOffAtInferenceOnInTrainingLayersAndOffInFrozenOnes() {
+        ArrayDataset d = data(16, false, 6);
+        try (FrostModel plain = Bert.classifier(TINY, SEQ, 2, 7);
+             FrostModel drop = Bert.classifier(TINY.withDropout(0.3f, 0.3f), SEQ, 2, 7)) {
+            assertEquals(Snapshots.of(plain).keySet(), Snapshots.of(drop).keySet(), "dropout adds no parameter");
+            Snapshots.of(plain).forEach((k, v) -> assertArrayEquals(v, Snapshots.of(drop).get(k), k));
+            assertArrayEquals(logits(plain, d), logits(drop, d), 0f, "no dropout at inference");
+            try (NDManager mgr = drop.manager().newSubManager()) {
+                var b = HostBatch.read(d, d.naturalOrder(), null, 0).toEngine(mgr);
+                int n = drop.layers().size();
+                float[] t1 = drop.forward(b.features(), b.sideInputs(), true, 0, n).toFloatArray();
+                float[] t2 = drop.forward(b.features(), b.sideInputs(), true, 0, n).toFloatArray();
+                assertFalse(java.util.Arrays.equals(t1, t2), "training mode drops out");
+                drop.freezeTo(2); // embeddings and layer0: in training mode they run as at inference
+                float[] f1 = drop.forward(b.features(), b.sideInputs(), true, 0, 2).toFloatArray();
+                float[] f2 = drop.forward(b.features(), b.sideInputs(), false, 0, 2).toFloatArray();
+                assertArrayEquals(f2, f1, 0f, "a frozen prefix never drops out");
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(dev.frost.FrostException.class,
+                () -> TINY.withDropout(1f, 0f));
     }
 
     @Test
