@@ -54,14 +54,15 @@ public final class SvgChart {
             double py = py(v, y0, y1);
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                     + "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%s</text>", L, W - R, py, py,
-                    L - 4, py + 3, num(v)));
+                    L - 4, py + 3, tick(v, (y1 - y0) / 4)));
             double xv = x0 + (x1 - x0) * k / 4;
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">%s"
-                    + "</text>", px(xv, x0, x1), H - B + 14, num(xv)));
+                    + "</text>", px(xv, x0, x1), H - B + 14, tick(xv, (x1 - x0) / 4)));
         }
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>",
                 (L + W - R) / 2, H - 8, esc(xLabel)));
         int lx = L + 8;
+        int ly = T + 8;
         for (Series s : series) {
             StringBuilder pts = new StringBuilder();
             for (int i = 0; i <= s.x().length; i++) {
@@ -79,12 +80,26 @@ public final class SvgChart {
                     pts.setLength(0);
                 }
             }
+            int width = 24 + 7 * s.name().length();
+            if (lx > L + 8 && lx + width > W - R) { // the legend wraps instead of running off the chart
+                lx = L + 8;
+                ly += 14;
+            }
             sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/>"
-                    + "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>", lx, T + 8, s.color(), lx + 16, T + 12,
+                    + "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>", lx, ly, s.color(), lx + 16, ly + 4,
                     esc(s.name())));
-            lx += 24 + 7 * s.name().length();
+            lx += width;
         }
         return sb.append("</svg>").toString();
+    }
+
+    /** An axis label with as many decimals as the tick spacing needs, so neighbouring ticks never read the same. */
+    static String tick(double v, double step) {
+        if (!(step > 0) || step >= 1 || Math.abs(v) >= 1e5) {
+            return num(v);
+        }
+        int decimals = Math.min(6, (int) Math.ceil(-Math.log10(step)));
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
     /** Which groups were frozen at each step: one row per group, a filled bar where it was frozen. */
