@@ -184,9 +184,9 @@ final class BenchCommand implements Runnable {
             CliChecks.writableFile("--json", json);
             CliChecks.existingFolder("--data", data);
             SpamFineTune.Options d = quick ? SpamFineTune.Options.quick() : SpamFineTune.Options.defaults();
+            int e = epochs != null ? epochs : d.epochs(); // the head trains as long as the others here
             SpamFineTune.Options o = new SpamFineTune.Options(d.seqLen(), trainSize != null ? trainSize : d.trainSize(),
-                    testSize != null ? testSize : d.testSize(), epochs != null ? epochs : d.epochs(), d.batchSize(), d.lr(), d.frozenLayers(),
-                    d.seed(), epochs != null ? epochs : d.headEpochs());
+                    testSize != null ? testSize : d.testSize(), e, d.batchSize(), d.lr(), d.frozenLayers(), d.seed(), e);
             Path dir = data != null ? data : SpamAssassin.defaultDir();
             List<SpamFineTune.Row> rows = SpamFineTune.run(SpamAssassin.load(dir), o);
             System.out.print(SpamFineTune.format(rows, o));

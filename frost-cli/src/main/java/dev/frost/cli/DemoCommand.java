@@ -4,9 +4,12 @@ import dev.frost.data.ArrayDataset;
 import dev.frost.examples.DigitsGrid;
 import dev.frost.examples.DigitsTransfer;
 import dev.frost.examples.SklearnDigits;
+import dev.frost.examples.SpamAssassin;
+import dev.frost.FrostException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,9 +76,8 @@ final class DemoCommand implements Runnable {
         CliChecks.writableFile("--json", json);
         CliChecks.existingFolder("--base", base);
         CliChecks.readableFile("--digits", digits);
-        if (text && !java.nio.file.Files.isDirectory(dev.frost.examples.SpamAssassin.defaultDir())) {
-            throw new dev.frost.FrostException("--text: no e-mails in " + dev.frost.examples.SpamAssassin.defaultDir()
-                    + ": " + dev.frost.examples.SpamAssassin.FETCH);
+        if (text && !Files.isDirectory(SpamAssassin.defaultDir())) { // before the images' minutes, not after
+            throw new FrostException("--text: no e-mails in " + SpamAssassin.defaultDir() + ": " + SpamAssassin.FETCH);
         }
         List<DigitsTransfer.Base> chosen = new ArrayList<>();
         if (base != null) {
@@ -85,7 +87,7 @@ final class DemoCommand implements Runnable {
                 chosen.add(switch (b) {
                     case "fonts" -> DigitsTransfer.Base.FONTS;
                     case "fashion" -> DigitsTransfer.Base.FASHION;
-                    default -> throw new dev.frost.FrostException("--bases: unknown base '" + b
+                    default -> throw new FrostException("--bases: unknown base '" + b
                             + "' (use fonts, fashion)");
                 });
             }

@@ -79,12 +79,17 @@ public final class DigitsTransfer {
     static final String GRADUAL = "(c) gradual unfreezing";
     static final String SCRATCH = "(d) from scratch";
 
+    /** The row letter of further base {@code i}: (e) and (f) for the first, then (g) and (h), ... */
+    private static char letter(int i, int row) {
+        return (char) ('e' + 2 * i + row);
+    }
+
     static String otherFeature(int i, Base b) {
-        return "(" + (char) ('e' + 2 * i) + ") feature extraction, " + b.name() + " base";
+        return "(" + letter(i, 0) + ") feature extraction, " + b.name() + " base";
     }
 
     static String otherFineTune(int i, Base b) {
-        return "(" + (char) ('f' + 2 * i) + ") fine-tune, " + b.name() + " base";
+        return "(" + letter(i, 1) + ") fine-tune, " + b.name() + " base";
     }
 
     private DigitsTransfer() {}
@@ -233,7 +238,7 @@ public final class DigitsTransfer {
             sb.append(" (a-d)");
             for (int i = 1; i < names.size(); i++) {
                 sb.append(i == names.size() - 1 ? " and " : ", ").append(names.get(i)).append(" (")
-                        .append((char) ('e' + 2 * (i - 1))).append('-').append((char) ('f' + 2 * (i - 1))).append(')');
+                        .append(letter(i - 1, 0)).append('-').append(letter(i - 1, 1)).append(')');
             }
         }
         return sb.toString();

@@ -29,32 +29,32 @@ public final class Gradients {
      * backward pass itself went wrong, which a check of the updated weights cannot tell.
      */
     public static String firstNonFinite(java.util.Map<String, Parameter> parameters, boolean gradients) {
-        return Autograd.withoutRecording(() -> {
+        java.util.List<String> bad = nonFinite(parameters, gradients, true);
+        return bad.isEmpty() ? null : bad.get(0);
+    }
+
+    /** Every one of {@code parameters} whose gradient holds a NaN or an infinity, in the map's order. */
+    public static java.util.List<String> nonFiniteGradients(java.util.Map<String, Parameter> parameters) {
+        return nonFinite(parameters, true, false);
+    }
+
+    private static java.util.List<String> nonFinite(java.util.Map<String, Parameter> parameters, boolean gradients,
+                                                    boolean firstOnly) {
+        java.util.List<String> bad = new java.util.ArrayList<>();
+        Autograd.withoutRecording(() -> {
             for (var e : parameters.entrySet()) {
                 NDArray weight = e.getValue().getArray();
                 NDArray a = gradients ? weight.getGradient() : weight;
                 try (NDArray sum = a.sum()) {
                     if (!Float.isFinite(sum.getFloat())) {
-                        return e.getKey();
+                        bad.add(e.getKey());
+                        if (firstOnly) {
+                            return null;
+                        }
                     }
                 } finally {
                     if (gradients) {
                         a.close();
-                    }
-                }
-            }
-            return null;
-        });
-    }
-
-    /** Every one of {@code parameters} whose gradient holds a NaN or an infinity, in the map's order. */
-    public static java.util.List<String> nonFiniteGradients(java.util.Map<String, Parameter> parameters) {
-        java.util.List<String> bad = new java.util.ArrayList<>();
-        Autograd.withoutRecording(() -> {
-            for (var e : parameters.entrySet()) {
-                try (NDArray g = e.getValue().getArray().getGradient(); NDArray sum = g.sum()) {
-                    if (!Float.isFinite(sum.getFloat())) {
-                        bad.add(e.getKey());
                     }
                 }
             }
