@@ -8,6 +8,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.UniformInitializer;
 import dev.frost.FrostException;
 import dev.frost.engine.Autograd;
+import dev.frost.engine.Scalars;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +88,7 @@ public final class LoraLinear {
             return y;
         }
         NDArray h = hasDropout ? c.run(DROPOUT, x) : x;
-        return y.add(c.run(B, c.run(A, h)).mul(scaling));
+        return y.add(Scalars.mul(c.run(B, c.run(A, h)), scaling));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.frost.loss;
 import ai.djl.ndarray.NDArray;
 import dev.frost.FrostException;
 import dev.frost.data.LabelKind;
+import dev.frost.engine.Scalars;
 
 /** The standard losses, each computed from raw model outputs (logits for classification). */
 public final class Losses {
@@ -37,7 +38,7 @@ public final class Losses {
                         return nll;
                     }
                     NDArray uniform = logp.mean(new int[] {-1}).mean().neg();
-                    return nll.mul((float) (1 - eps)).add(uniform.mul((float) eps));
+                    return Scalars.mul(nll, 1 - eps).add(Scalars.mul(uniform, eps));
                 });
     }
 
@@ -46,7 +47,7 @@ public final class Losses {
         return named("binary_cross_entropy", (logits, targets) -> {
             // max(x, 0) - x*y + log(1 + exp(-|x|))
             NDArray x = logits;
-            return x.maximum(0f).sub(x.mul(targets)).add(x.abs().neg().exp().add(1f).log()).mean();
+            return Scalars.maximum(x, 0).sub(x.mul(targets)).add(Scalars.add(x.abs().neg().exp(), 1).log()).mean();
         });
     }
 
@@ -63,12 +64,11 @@ public final class Losses {
         if (!(delta > 0)) {
             throw new FrostException("huber delta must be positive, got " + delta);
         }
-        float d = (float) delta;
         return named("huber(delta=" + delta + ")", (p, t) -> {
             NDArray a = p.sub(t.reshape(p.getShape())).abs();
-            NDArray quad = a.minimum(d);
+            NDArray quad = Scalars.minimum(a, delta);
             // 0.5*q^2 + delta*(a - q): quadratic inside delta, linear outside
-            return quad.square().mul(0.5f).add(a.sub(quad).mul(d)).mean();
+            return Scalars.mul(quad.square(), 0.5).add(Scalars.mul(a.sub(quad), delta)).mean();
         });
     }
 

@@ -9,6 +9,7 @@ import dev.frost.data.Batch;
 import dev.frost.data.Dataset;
 import dev.frost.data.HostBatch;
 import dev.frost.engine.Autograd;
+import dev.frost.engine.Scalars;
 import dev.frost.freeze.cache.ActivationCache;
 import dev.frost.freeze.optim.Optimizer;
 import dev.frost.freeze.optim.ParamGroup;
@@ -201,7 +202,7 @@ final class TrainStep {
                 callbacks.get().forEach(c -> c.afterLoss(ctx));
                 value = ctx.lossArray();
             }
-            gc.backward(weight == 1.0 ? value : value.mul((float) weight));
+            gc.backward(weight == 1.0 ? value : Scalars.mul(value, weight));
         }
         NDArray detached = out.stopGradient();
         NDArray y = batch.labels();

@@ -7,15 +7,19 @@ import dev.frost.data.SyntheticData;
 import dev.frost.freeze.cache.CacheConfig;
 import dev.frost.freeze.optim.AdamW;
 import dev.frost.layers.Layers;
+import dev.frost.loss.Losses;
 import dev.frost.model.FrostModel;
 import dev.frost.model.ModelSummary;
 import dev.frost.model.Models;
 import dev.frost.model.Snapshots;
+import dev.frost.train.Callback;
 import dev.frost.train.FitResult;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
+import dev.frost.train.callbacks.CollectBeforeBackward;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -84,6 +88,24 @@ class LoraModelTest {
             assertEquals(adapters, new TreeSet<>(opt.statefulParameters()), "no optimizer state for base weights");
             assertFalse(m.learnableParameters().get("fc2.base_layer.weight").requiresGradient());
         }
+    }
+
+    @Test
+    void aCollectionBetweenEveryForwardAndBackwardChangesNothing() {
+        // LoRA's scaling, the label-smoothed loss and the accumulation weight are constants in the graph
+        Map<String, float[]>[] weights = new Map[2];
+        for (int run = 0; run < 2; run++) {
+            try (LoraModel lora = LoraModel.apply(mlp(), LoraConfig.builder().r(2).alpha(8).targetModules("fc2", "out")
+                    .build())) {
+                TrainConfig cfg = TrainConfig.builder().setEpochs(2).optBatchSize(8).optAccumulateBatches(2)
+                        .optLoss(Losses.softmaxCrossEntropy(0.1)).optLearningRate(1e-2).optSeed(3)
+                        .optProgressBar(false).optMeasureFullStep(false).build();
+                List<Callback> callbacks = run == 0 ? List.of() : List.of(new CollectBeforeBackward());
+                new Trainer(lora.model(), new AdamW(), cfg, callbacks).fit(DATA, null);
+                weights[run] = Snapshots.of(lora.model());
+            }
+        }
+        weights[0].forEach((k, v) -> assertArrayEquals(v, weights[1].get(k), k));
     }
 
     @Test

@@ -1,18 +1,22 @@
 package dev.frost.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.frost.FrostException;
 import dev.frost.engine.FrostEngine;
+import dev.frost.engine.GcPoison;
 import dev.frost.metric.Metric;
 import dev.frost.metric.Metrics;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,6 +114,21 @@ class LossesAndMetricsTest {
         assertEquals(mse / 4, Losses.mse().compute(pa, ta).getFloat(), 1e-6);
         assertEquals(l1 / 4, Losses.l1().compute(pa, ta).getFloat(), 1e-6);
         assertEquals(huber / 4, Losses.huber(1.0).compute(pa, ta).getFloat(), 1e-6);
+    }
+
+    @Test
+    void lossGradientsSurviveACollectionBetweenForwardAndBackward() {
+        Map<Loss, NDArray> cases = Map.of(Losses.softmaxCrossEntropy(0.1), m.create(IDS),
+                Losses.binaryCrossEntropy(), m.create(MULTI, new Shape(N, C)),
+                Losses.huber(0.5), m.create(MULTI, new Shape(N, C)));
+        cases.forEach((loss, y) -> {
+            for (int rep = 0; rep < 3; rep++) {
+                float[] clean = GcPoison.gradients(new NDList(logits()), x -> loss.compute(x.get(0), y), false).get(0);
+                float[] poisoned = GcPoison.gradients(new NDList(logits()), x -> loss.compute(x.get(0), y), true)
+                        .get(0);
+                assertArrayEquals(clean, poisoned, loss.name());
+            }
+        });
     }
 
     private static double value(Metric metric, NDArray p, NDArray y) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.frost.engine.Scalars;
 
 /**
  * Mean of the hidden states {@code (S, dim)} over the positions the side input {@code attention_mask} marks
@@ -18,7 +19,7 @@ public final class MaskedMeanPoolBlock extends AbstractBlock {
         NDArray x = inputs.get(0);
         NDArray mask = inputs.get(1).stopGradient().expandDims(-1);
         NDArray sum = x.mul(mask).sum(new int[] {1});
-        NDArray count = mask.sum(new int[] {1}).maximum(1e-9f);
+        NDArray count = Scalars.maximum(mask.sum(new int[] {1}), 1e-9);
         return new NDList(sum.div(count));
     }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.frost.engine.Scalars;
 
 /**
  * Scaled dot-product attention over {@code heads}, with the padding mask. Input: query, key and value side by side
@@ -40,8 +41,8 @@ public final class SelfAttentionBlock extends AbstractBlock {
         NDArray k = split(parts.get(1), b, s, dh);
         NDArray v = split(parts.get(2), b, s, dh);
         // padding gets a large negative score, so its attention weight underflows to 0
-        NDArray maskBias = mask.sub(1f).mul(1e9f).reshape(b, 1, 1, s);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dh)).add(maskBias);
+        NDArray maskBias = Scalars.mul(Scalars.sub(mask, 1), 1e9).reshape(b, 1, 1, s);
+        NDArray scores = Scalars.div(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(dh)).add(maskBias);
         NDArray probs = scores.softmax(-1);
         if (training && dropout > 0) {
             probs = probs.getNDArrayInternal().dropout(probs, dropout, true).singletonOrThrow();
