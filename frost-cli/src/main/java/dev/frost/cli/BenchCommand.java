@@ -6,6 +6,7 @@ import dev.frost.bench.FreezeBenchmark;
 import dev.frost.bench.PolicyBenchmark;
 import dev.frost.data.ArrayDataset;
 import dev.frost.examples.FashionMnist;
+import dev.frost.examples.MiniLmComparison;
 import dev.frost.examples.SpamAssassin;
 import dev.frost.examples.SpamFineTune;
 import dev.frost.examples.SpamLora;
@@ -148,20 +149,30 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    /** The real MiniLM-L6 fine-tuned on real e-mails with partial freezing, AutoFreeze and the cache. */
+    /** The real MiniLM-L6 fine-tuned on real e-mails with partial freezing, AutoFreeze and the cache, over seeds. */
     @Command(name = "minilm", mixinStandardHelpOptions = true,
-            description = "MiniLM-L6 fine-tuned on SpamAssassin five ways (needs scripts/fetch-data.sh --spam).")
+            description = "MiniLM-L6 fine-tuned on SpamAssassin five ways over training seeds (needs"
+                    + " scripts/fetch-data.sh --spam); each finished run is appended to --out and skipped when the"
+                    + " command runs again.")
     static final class MiniLm implements Runnable {
-        @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
-        Path json;
+        @Option(names = "--out", defaultValue = "runs/bench/minilm.jsonl",
+                description = "Result rows, one JSON object a line (default ${DEFAULT-VALUE}).")
+        Path out;
 
-        @Option(names = "--quick", description = "A small run (160 training e-mails).")
+        @Option(names = "--seeds", split = ",", defaultValue = "42,43",
+                description = "Training seeds; the split is fixed (default ${DEFAULT-VALUE}).")
+        List<Long> seeds;
+
+        @Option(names = "--methods", split = ",", description = "Some of ${COMPLETION-CANDIDATES} (default all).")
+        List<SpamFineTune.Method> methods;
+
+        @Option(names = "--quick", description = "A small run (160 training e-mails, 200 test, 64 tokens).")
         boolean quick;
 
-        @Option(names = "--epochs", description = "Epochs (default 2).")
+        @Option(names = "--epochs", description = "Epochs (default 4).")
         Integer epochs;
 
-        @Option(names = "--train-size", description = "Training e-mails (default 1600, quick 160).")
+        @Option(names = "--train-size", description = "Training e-mails (default 2000, quick 160).")
         Integer trainSize;
 
         @Option(names = "--test-size", description = "Held-out test e-mails (default 3000, quick 200).")
@@ -172,25 +183,23 @@ final class BenchCommand implements Runnable {
 
         @Override
         public void run() {
-            if (testSize != null) {
-                CliChecks.atLeast("--test-size", testSize, 1);
-            }
-            if (epochs != null) {
-                CliChecks.atLeast("--epochs", epochs, 1);
-            }
-            if (trainSize != null) {
-                CliChecks.atLeast("--train-size", trainSize, 1);
-            }
-            CliChecks.writableFile("--json", json);
+            CliChecks.writableFile("--out", out);
             CliChecks.existingFolder("--data", data);
             SpamFineTune.Options d = quick ? SpamFineTune.Options.quick() : SpamFineTune.Options.defaults();
-            int e = epochs != null ? epochs : d.epochs(); // the head trains as long as the others here
-            SpamFineTune.Options o = new SpamFineTune.Options(d.seqLen(), trainSize != null ? trainSize : d.trainSize(),
-                    testSize != null ? testSize : d.testSize(), e, d.batchSize(), d.lr(), d.frozenLayers(), d.seed(), e);
+            int e = epochs != null ? epochs : quick ? d.epochs() : 4; // the head trains as long as the others here
+            int train = trainSize != null ? trainSize : quick ? d.trainSize() : 2000;
+            int test = testSize != null ? testSize : d.testSize();
+            CliChecks.atLeast("--epochs", e, 1);
+            CliChecks.atLeast("--train-size", train, 1);
+            CliChecks.atLeast("--test-size", test, 1);
+            SpamFineTune.Options o = new SpamFineTune.Options(d.seqLen(), train, test, e, d.batchSize(), d.lr(),
+                    d.frozenLayers(), d.seed(), e);
             Path dir = data != null ? data : SpamAssassin.defaultDir();
-            List<SpamFineTune.Row> rows = SpamFineTune.run(SpamAssassin.load(dir), o);
-            System.out.print(SpamFineTune.format(rows, o));
-            JsonOut.write(json, java.util.Map.of("options", o, "rows", rows));
+            List<SpamFineTune.Method> chosen = methods == null || methods.isEmpty()
+                    ? List.of(SpamFineTune.Method.values()) : List.copyOf(methods);
+            List<SpamFineTune.Row> rows = MiniLmComparison.run(SpamAssassin.load(dir), o, List.copyOf(seeds), chosen,
+                    out);
+            System.out.print(MiniLmComparison.format(rows, o));
         }
     }
 

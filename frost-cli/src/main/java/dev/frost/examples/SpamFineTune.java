@@ -1,19 +1,19 @@
 package dev.frost.examples;
 
-import dev.frost.text.bert.Bert;
+import dev.frost.FrostException;
 import dev.frost.data.ArrayDataset;
-import dev.frost.examples.SpamAssassin;
 import dev.frost.freeze.cache.CacheConfig;
 import dev.frost.freeze.optim.AdamW;
-import dev.frost.text.onnx.MiniLm;
-import dev.frost.text.onnx.OnnxGraph;
+import dev.frost.metric.Evaluation;
 import dev.frost.model.FrostModel;
-import dev.frost.model.Models;
 import dev.frost.policy.AutoFreeze;
 import dev.frost.text.TextDatasets;
 import dev.frost.text.WordPieceTokenizer;
+import dev.frost.text.bert.Bert;
+import dev.frost.text.onnx.MiniLm;
+import dev.frost.text.onnx.OnnxGraph;
 import dev.frost.train.Callback;
-import dev.frost.metric.Evaluation;
+import dev.frost.train.EpochRecord;
 import dev.frost.train.FitResult;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
@@ -43,9 +43,13 @@ public final class SpamFineTune {
         }
     }
 
-    /** One method's result. */
-    public record Row(String method, int epochs, double testAccuracy, double trainSeconds, long executedFlops, long fullFlops,
-                      int frozenGroupsAtEnd, double speedupVsFull, double accuracyDeltaPoints) {}
+    /**
+     * One method's result with one training seed; per epoch its wall time and executed FLOPs. {@code error} is the
+     * one-line reason when the run stopped (a divergence), with NaN accuracy; otherwise null.
+     */
+    public record Row(String method, long seed, int epochs, double testAccuracy, double trainSeconds,
+                      long executedFlops, long fullFlops, int frozenGroupsAtEnd, double speedupVsFull,
+                      double accuracyDeltaPoints, List<Double> epochSeconds, List<Long> epochFlops, String error) {}
 
     private SpamFineTune() {}
 
@@ -61,7 +65,7 @@ public final class SpamFineTune {
      */
     public static Emails shuffle(List<SpamAssassin.Email> emails, int trainSize, int testSize, long seed) {
         if (trainSize + testSize > emails.size()) {
-            throw new dev.frost.FrostException("SpamAssassin: " + trainSize + " training + " + testSize
+            throw new FrostException("SpamAssassin: " + trainSize + " training + " + testSize
                     + " test e-mails requested, only " + emails.size() + " available");
         }
         SplittableRandom rng = new SplittableRandom(seed);
@@ -93,25 +97,39 @@ public final class SpamFineTune {
     /** The chosen methods, full fine-tuning (the reference of speedups and deltas) first when chosen. */
     public static List<Row> run(List<SpamAssassin.Email> emails, Options o, List<Method> methods) {
         Split s = split(emails, o.seqLen(), o.trainSize(), o.testSize(), o.seed());
-        ArrayDataset train = s.train();
-        ArrayDataset test = s.test();
         OnnxGraph graph = MiniLm.readBundled();
         List<Row> rows = new ArrayList<>();
-        int groups = Bert.Config.MINILM_L6.layers() + 2;
         for (Method m : methods) {
-            rows.add(switch (m) {
-                case FULL -> method(FULL_NAME, graph, train, test, o, 0, false, false, 1, rows);
-                case FROZEN_K -> method("(b) embeddings + " + o.frozenLayers() + " layers frozen", graph, train,
-                        test, o, 1 + o.frozenLayers(), false, false, 1, rows);
-                case AUTOFREEZE -> method("(c) AutoFreeze", graph, train, test, o, 0, true, false, 1, rows);
-                case AUTOFREEZE_CACHE -> method("(d) AutoFreeze + cache", graph, train, test, o, 0, true, true, 1,
-                        rows);
-                case HEAD_CACHED -> method("(e) encoder frozen, cached, head only", graph, train, test,
-                        withEpochs(o, o.headEpochs()), groups - 1, false, true, 10,
-                        rows);
-            });
+            rows.add(run(m, o.seed(), graph, s, o, fullRow(rows)));
         }
         return rows;
+    }
+
+    /** Display name of each method. */
+    public static String label(Method m, Options o) {
+        return switch (m) {
+            case FULL -> FULL_NAME;
+            case FROZEN_K -> "(b) embeddings + " + o.frozenLayers() + " layers frozen";
+            case AUTOFREEZE -> "(c) AutoFreeze";
+            case AUTOFREEZE_CACHE -> "(d) AutoFreeze + cache";
+            case HEAD_CACHED -> "(e) encoder frozen, cached, head only";
+        };
+    }
+
+    /**
+     * One method trained with {@code seed} on the split; {@code full} (full fine-tuning's row with the same seed, or
+     * null) is the reference of the speed-up and the accuracy delta.
+     */
+    public static Row run(Method m, long seed, OnnxGraph graph, Split s, Options o, Row full) {
+        int groups = Bert.Config.MINILM_L6.layers() + 2;
+        return switch (m) {
+            case FULL -> method(label(m, o), seed, graph, s, o, 0, false, false, 1, full);
+            case FROZEN_K -> method(label(m, o), seed, graph, s, o, 1 + o.frozenLayers(), false, false, 1, full);
+            case AUTOFREEZE -> method(label(m, o), seed, graph, s, o, 0, true, false, 1, full);
+            case AUTOFREEZE_CACHE -> method(label(m, o), seed, graph, s, o, 0, true, true, 1, full);
+            case HEAD_CACHED -> method(label(m, o), seed, graph, s, withEpochs(o, o.headEpochs()), groups - 1, false,
+                    true, 10, full);
+        };
     }
 
     private static final String FULL_NAME = "(a) full fine-tuning";
@@ -133,25 +151,32 @@ public final class SpamFineTune {
         return TextDatasets.encode(name, texts, labels, 2, tok, seqLen);
     }
 
-    private static Row method(String name, OnnxGraph graph, ArrayDataset train, ArrayDataset test, Options o,
-                              int frozenGroups, boolean autoFreeze, boolean cache, double lrScale, List<Row> before) {
-        try (FrostModel m = Bert.classifier(Bert.Config.MINILM_L6, o.seqLen(), 2, o.seed())) {
+    private static Row method(String name, long seed, OnnxGraph graph, Split s, Options o, int frozenGroups,
+                              boolean autoFreeze, boolean cache, double lrScale, Row full) {
+        try (FrostModel m = Bert.classifier(Bert.Config.MINILM_L6, o.seqLen(), 2, seed)) {
             MiniLm.loadPretrained(m, graph);
             m.freezeTo(frozenGroups);
             m.group("head").setLrMultiplier(10);
             TrainConfig cfg = TrainConfig.builder().setEpochs(o.epochs()).optBatchSize(o.batchSize())
-                    .optLearningRate(o.lr() * lrScale).optSchedule("onecycle").optSeed(o.seed())
+                    .optLearningRate(o.lr() * lrScale).optSchedule("onecycle").optSeed(seed)
                     .optCache(cache ? CacheConfig.defaults() : null).optMeasureFullStep(true).build();
             List<Callback> cbs = autoFreeze ? List.of(AutoFreeze.withEmbeddings("embeddings")) : List.of();
             try (AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.01)) {
                 Trainer t = new Trainer(m, opt, cfg, cbs);
-                FitResult r = t.fit(train, null);
-                Evaluation e = t.evaluate(test);
-                Row full = fullRow(before);
+                FitResult r;
+                try {
+                    r = t.fit(s.train(), null);
+                } catch (FrostException e) {
+                    return new Row(name, seed, o.epochs(), Double.NaN, Double.NaN, 0, 0, m.frozenGroupCount(),
+                            Double.NaN, Double.NaN, List.of(), List.of(), e.getMessage());
+                }
+                Evaluation e = t.evaluate(s.test());
                 double speed = full == null ? 1.0 : full.trainSeconds() / r.trainSeconds();
                 double delta = full == null ? 0.0 : 100 * (e.accuracy() - full.testAccuracy());
-                return new Row(name, o.epochs(), e.accuracy(), r.trainSeconds(), r.executedFlops(), r.fullFlops(),
-                        m.frozenGroupCount(), speed, delta);
+                return new Row(name, seed, o.epochs(), e.accuracy(), r.trainSeconds(), r.executedFlops(),
+                        r.fullFlops(), m.frozenGroupCount(), speed, delta,
+                        r.epochs().stream().map(EpochRecord::trainSeconds).toList(),
+                        r.epochs().stream().map(EpochRecord::executedFlops).toList(), null);
             }
         }
     }
