@@ -10,86 +10,15 @@ FROZEN_LAYERS            -1: nothing frozen; k >= 0: the embeddings and encoder 
 
 writes DIR/torch.safetensors: "loss" (1), "grad/NAME" for every trainable tensor, "after/NAME" its value after one
 torch.optim.AdamW step, and "grad64/NAME", the same gradient computed in float64 (how far float32 rounding alone
-takes PyTorch from the exact gradient, so that the test can tell rounding from a mistake). The BERT encoder is written out by hand (no transformers): embeddings (word + position +
-token type, LayerNorm), post-LayerNorm layers with erf GELU, mean pooling over the mask, a linear classifier; no
-dropout, as Frost's model has none. Debian has no safetensors package: the format is read and written by hand
-(8-byte little-endian header length, JSON header, raw little-endian float32).
+takes PyTorch from the exact gradient, so that the test can tell rounding from a mistake). The encoder is
+minilm_torch.py's (Frost's main resource frost/text/minilm_torch.py, copied beside this script by the test).
 """
-import json
-import math
-import struct
 import sys
 
 import torch
 import torch.nn.functional as F
 
-
-def load(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    body = raw[8 + n:]
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        assert info["dtype"] == "F32", name + ": " + info["dtype"]
-        a, b = info["data_offsets"]
-        t = torch.frombuffer(bytearray(body[a:b]), dtype=torch.float32)
-        out[name] = t.reshape(info["shape"]).clone()
-    return out
-
-
-def save(tensors, path):
-    header, chunks, offset = {}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().contiguous().to(torch.float32).numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for c in chunks:
-            f.write(c)
-
-
-HEADS, EPS_LN = 12, 1e-12
-
-
-def forward(p, ids, mask, types, layers):
-    s = ids.shape[1]
-    h = (F.embedding(ids, p["embeddings.word_embeddings.weight"])
-         + p["embeddings.position_embeddings.weight"][:s]
-         + F.embedding(types, p["embeddings.token_type_embeddings.weight"]))
-    h = F.layer_norm(h, h.shape[-1:], p["embeddings.LayerNorm.weight"], p["embeddings.LayerNorm.bias"], EPS_LN)
-    b, _, dim = h.shape
-    dh = dim // HEADS
-    bias = ((1.0 - mask) * -1e9).reshape(b, 1, 1, s)
-    for i in range(layers):
-        q_ = "encoder.layer.%d." % i
-
-        def lin(x, name):
-            return F.linear(x, p[q_ + name + ".weight"], p[q_ + name + ".bias"])
-
-        def heads(x):
-            return x.reshape(b, s, HEADS, dh).transpose(1, 2)
-
-        q, k, v = heads(lin(h, "attention.self.query")), heads(lin(h, "attention.self.key")), \
-            heads(lin(h, "attention.self.value"))
-        scores = q @ k.transpose(-1, -2) / math.sqrt(dh) + bias
-        ctx = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, s, dim)
-        a = F.layer_norm(lin(ctx, "attention.output.dense") + h, (dim,), p[q_ + "attention.output.LayerNorm.weight"],
-                         p[q_ + "attention.output.LayerNorm.bias"], EPS_LN)
-        f = F.gelu(lin(a, "intermediate.dense"))  # erf GELU, as BERT's "gelu"
-        h = F.layer_norm(lin(f, "output.dense") + a, (dim,), p[q_ + "output.LayerNorm.weight"],
-                         p[q_ + "output.LayerNorm.bias"], EPS_LN)
-    m = mask.unsqueeze(-1)
-    pooled = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
-    return F.linear(pooled, p["classifier.weight"], p["classifier.bias"])
+from minilm_torch import forward, is_frozen, layer_count, load, save
 
 
 def main():
@@ -98,18 +27,10 @@ def main():
     torch.manual_seed(0)
     p = load(d + "/weights.safetensors")
     batch = load(d + "/batch.safetensors")
-    layers = 1 + max(int(n.split(".")[2]) for n in p if n.startswith("encoder.layer."))
-
-    def is_frozen(name):
-        if frozen < 0:
-            return False
-        if name.startswith("embeddings."):
-            return True
-        return name.startswith("encoder.layer.") and int(name.split(".")[2]) < frozen
-
+    layers = layer_count(p)
     trainable = {}
     for name, t in p.items():
-        t.requires_grad_(not is_frozen(name))
+        t.requires_grad_(not is_frozen(name, frozen))
         if t.requires_grad:
             trainable[name] = t
     ids = batch["input_ids"].long()

@@ -1,6 +1,7 @@
 package dev.frost.bench;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Median of timings, in milliseconds. */
 final class Medians {
@@ -11,5 +12,9 @@ final class Medians {
         Arrays.sort(v);
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    static double of(List<Double> values) {
+        return of(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -3,6 +3,7 @@ package dev.frost.cli;
 import dev.frost.FrostException;
 import dev.frost.bench.CacheBenchmark;
 import dev.frost.bench.FreezeBenchmark;
+import dev.frost.bench.MiniLmStepBenchmark;
 import dev.frost.bench.PolicyBenchmark;
 import dev.frost.data.ArrayDataset;
 import dev.frost.examples.FashionMnist;
@@ -24,6 +25,7 @@ import java.util.List;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print ratios measured side by side in one run.",
         subcommands = {BenchCommand.Freeze.class, BenchCommand.Policies.class, BenchCommand.MiniLm.class,
+                BenchCommand.MiniLmStep.class,
                 BenchCommand.Lora.class})
 final class BenchCommand implements Runnable {
     @Spec
@@ -200,6 +202,60 @@ final class BenchCommand implements Runnable {
             List<SpamFineTune.Row> rows = MiniLmComparison.run(SpamAssassin.load(dir), o, List.copyOf(seeds), chosen,
                     out);
             System.out.print(MiniLmComparison.format(rows, o));
+        }
+    }
+
+    /** One MiniLM-L6 training step in Frost and in PyTorch, interleaved, with the memory a step adds. */
+    @Command(name = "minilm-step", mixinStandardHelpOptions = true,
+            description = "One MiniLM-L6 step (full, embeddings + 4 frozen, head only, forward) in Frost and in"
+                    + " PyTorch on the same weights and batch of real e-mails, interleaved; with --memory, the memory"
+                    + " a step adds, one fresh process per mode on each side (needs scripts/fetch-data.sh --spam).")
+    static final class MiniLmStep implements Runnable {
+        @Option(names = "--batch", defaultValue = "16", description = "E-mails per step (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--seq-len", defaultValue = "128", description = "Tokens (default ${DEFAULT-VALUE}).")
+        int seqLen;
+
+        @Option(names = "--steps", defaultValue = "3", description = "Steps per mode and repeat (default ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--repeats", defaultValue = "5", description = "Repeats after one warm-up (default ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Option(names = "--python", defaultValue = "/usr/bin/python3",
+                description = "Python with torch, the peer (default ${DEFAULT-VALUE}).")
+        String python;
+
+        @Option(names = "--memory", description = "Also measure the memory a step adds (a fresh process per mode).")
+        boolean memory;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
+        Path json;
+
+        @Option(names = "--data", description = "SpamAssassin folder (default data/spam-assassin).")
+        Path data;
+
+        @Override
+        public void run() {
+            CliChecks.between("--batch", batch, 1, 4096);
+            CliChecks.between("--seq-len", seqLen, 8, 512);
+            CliChecks.atLeast("--steps", steps, 1);
+            CliChecks.atLeast("--repeats", repeats, 1);
+            CliChecks.writableFile("--json", json);
+            CliChecks.existingFolder("--data", data);
+            MiniLmStepBenchmark.Options o = new MiniLmStepBenchmark.Options(batch, seqLen, steps, repeats, python,
+                    memory, data != null ? data : SpamAssassin.defaultDir());
+            try {
+                List<MiniLmStepBenchmark.Row> rows = MiniLmStepBenchmark.run(o);
+                System.out.print(MiniLmStepBenchmark.format(rows, o));
+                JsonOut.write(json, java.util.Map.of("options", o, "rows", rows));
+            } catch (java.io.IOException e) {
+                throw new FrostException("minilm-step: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FrostException("minilm-step: interrupted", e);
+            }
         }
     }
 

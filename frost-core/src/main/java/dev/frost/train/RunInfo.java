@@ -52,9 +52,18 @@ public record RunInfo(Map<String, Object> config, String optimizer, Map<String, 
 
     /** The process's peak resident set in bytes (Linux), or -1. */
     public static long peakRssBytes() {
+        return statusBytes("VmHWM:");
+    }
+
+    /** The process's resident set now, in bytes (Linux), or -1. */
+    public static long rssBytes() {
+        return statusBytes("VmRSS:");
+    }
+
+    private static long statusBytes(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(key)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }

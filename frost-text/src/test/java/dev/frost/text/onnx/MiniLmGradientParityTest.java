@@ -1,18 +1,16 @@
 package dev.frost.text.onnx;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import dev.frost.data.ArrayDataset;
 import dev.frost.engine.Autograd;
-import dev.frost.engine.FrostEngine;
 import dev.frost.freeze.optim.AdamW;
 import dev.frost.io.SafeTensors;
 import dev.frost.model.FrostModel;
 import dev.frost.model.Snapshots;
 import dev.frost.text.TextDatasets;
 import dev.frost.text.bert.Bert;
+import dev.frost.text.bert.TorchFiles;
 import dev.frost.train.Callback;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
@@ -88,8 +86,8 @@ class MiniLmGradientParityTest {
             if (frozenLayers > 0) {
                 m.freezeTo(1 + frozenLayers);
             }
-            writeWeights(m, dir.resolve("weights.safetensors"));
-            writeBatch(data, dir.resolve("batch.safetensors"));
+            TorchFiles.writeWeights(m, dir.resolve("weights.safetensors"));
+            TorchFiles.writeBatch(data, data.size(), dir.resolve("batch.safetensors"));
             Callback probe = new Callback() {
                 @Override
                 public void beforeForward(TrainingContext ctx) {
@@ -304,43 +302,12 @@ class MiniLmGradientParityTest {
                 .withSideInput(Bert.TOKEN_TYPE_IDS, shape, types);
     }
 
-    /** Every tensor under Hugging Face's names, as {@code frost export} writes them. */
-    private static void writeWeights(FrostModel m, Path file) throws IOException {
-        Map<String, NDArray> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> e : m.stateTensors().entrySet()) {
-            String name = e.getKey().startsWith("classifier.") ? e.getKey() : Bert.huggingFaceName(e.getKey());
-            tensors.put(name, e.getValue().getArray());
-        }
-        Files.write(file, SafeTensors.encodeFloat32(tensors, Map.of("format", "pt")));
-    }
-
-    private static void writeBatch(ArrayDataset data, Path file) throws IOException {
-        int n = data.size();
-        float[] ids = new float[n * SEQ];
-        float[] mask = new float[n * SEQ];
-        float[] types = new float[n * SEQ];
-        float[] labels = new float[n];
-        for (int i = 0; i < n; i++) {
-            data.readFeatures(i, ids, i * SEQ);
-            data.readSideInput(Bert.ATTENTION_MASK, i, mask, i * SEQ);
-            data.readSideInput(Bert.TOKEN_TYPE_IDS, i, types, i * SEQ);
-            labels[i] = data.label(i);
-        }
-        try (NDManager nd = FrostEngine.newManager()) {
-            Map<String, NDArray> t = new LinkedHashMap<>();
-            t.put("input_ids", nd.create(ids, new Shape(n, SEQ)));
-            t.put("attention_mask", nd.create(mask, new Shape(n, SEQ)));
-            t.put("token_type_ids", nd.create(types, new Shape(n, SEQ)));
-            t.put("labels", nd.create(labels, new Shape(n)));
-            Files.write(file, SafeTensors.encodeFloat32(t, Map.of()));
-        }
-    }
-
     private static String script(Path dir) throws IOException {
         Path script = dir.resolve("bert_step.py");
         try (InputStream in = MiniLmGradientParityTest.class.getResourceAsStream("/parity/bert_step.py")) {
             Files.write(script, in.readAllBytes());
         }
+        TorchFiles.writeScript(dir);
         return script.toString();
     }
 
