@@ -1,5 +1,6 @@
 package dev.frost.bench;
 
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.frost.FrostException;
@@ -91,8 +92,7 @@ public final class MiniLmStepBenchmark {
                     .optProgressBar(false).optMeasureFullStep(false).build());
             try (Peer peer = Peer.start(o.python(), dir)) {
                 torchVersion = peer == null ? null : peer.version;
-                Batch b = HostBatch.read(data, IntStream.range(0, o.batch()).toArray(), null, 0)
-                        .toEngine(m.manager());
+                HostBatch b = HostBatch.read(data, IntStream.range(0, o.batch()).toArray(), null, 0);
                 for (int rep = 0; rep <= o.repeats(); rep++) {
                     for (Mode mode : Mode.values()) {
                         List<Double> f = frostSteps(m, trainer, b, mode, o.steps());
@@ -125,7 +125,7 @@ public final class MiniLmStepBenchmark {
                 emails.stream().mapToInt(SpamAssassin.Email::label).toArray(), 2, MiniLm.tokenizer(), o.seqLen());
     }
 
-    private static List<Double> frostSteps(FrostModel m, Trainer trainer, Batch b, Mode mode, int steps) {
+    private static List<Double> frostSteps(FrostModel m, Trainer trainer, HostBatch host, Mode mode, int steps) {
         m.unfreeze();
         if (mode.frozenGroups > 0) {
             m.freezeTo(mode.frozenGroups);
@@ -133,10 +133,14 @@ public final class MiniLmStepBenchmark {
         List<Double> ms = new ArrayList<>();
         for (int s = 0; s < steps; s++) {
             long t0 = System.nanoTime();
-            if (mode == Mode.FORWARD) {
-                m.predict(b.features(), b.sideInputs()).close();
-            } else {
-                trainer.trainStep(b, LR, m.frozenPrefixLength());
+            // as in a fit: the step's arrays live in a manager closed after it (results attach to their input's)
+            try (NDManager step = m.manager().newSubManager()) {
+                Batch b = host.toEngine(step);
+                if (mode == Mode.FORWARD) {
+                    m.predict(b.features(), b.sideInputs());
+                } else {
+                    trainer.trainStep(b, LR, m.frozenPrefixLength());
+                }
             }
             ms.add((System.nanoTime() - t0) / 1e6);
         }
@@ -182,8 +186,7 @@ public final class MiniLmStepBenchmark {
                 MiniLm.loadPretrained(m, MiniLm.readBundled());
                 Trainer trainer = new Trainer(m, opt, TrainConfig.builder().setEpochs(1).optLearningRate(LR)
                         .optProgressBar(false).optMeasureFullStep(false).build());
-                Batch b = HostBatch.read(data, IntStream.range(0, o.batch()).toArray(), null, 0)
-                        .toEngine(m.manager());
+                HostBatch b = HostBatch.read(data, IntStream.range(0, o.batch()).toArray(), null, 0);
                 System.gc();
                 Thread.sleep(500); // the collector returns memory in the background: let the idle size settle
                 RunInfo.resetPeakRss();
@@ -215,11 +218,9 @@ public final class MiniLmStepBenchmark {
         /** The peer, or null (with the reason printed) when Python or torch is not there. */
         static Peer start(String python, Path dir) throws IOException {
             Path script = TorchFiles.writeScript(dir);
-            ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "peer", dir.toString())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD);
-            int threads = Integer.getInteger("ai.djl.pytorch.num_threads", 2);
-            pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-            pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+            ProcessBuilder pb = TorchPeer.configure(new ProcessBuilder(python, script.toString(), "peer",
+                    dir.toString()).redirectError(ProcessBuilder.Redirect.DISCARD),
+                    Integer.getInteger("ai.djl.pytorch.num_threads", 2));
             try {
                 return new Peer(pb.start());
             } catch (IOException e) {

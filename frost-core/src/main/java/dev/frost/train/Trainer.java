@@ -405,7 +405,9 @@ public final class Trainer {
 
     /**
      * One optimization step on a batch already on the engine, outside a fit (no callbacks). The caller has applied
-     * the freeze state; {@code prefix} is {@link FrostModel#frozenPrefixLength()}.
+     * the freeze state; {@code prefix} is {@link FrostModel#frozenPrefixLength()}. The step's intermediate arrays
+     * attach to the batch's manager: create the batch in a manager closed after the step (as a fit does), not in the
+     * model's, which would keep every step's activations.
      */
     public StepResult trainStep(NDArray x, NDArray y, double lr, int prefix) {
         return trainFrom(x, y, lr, 0, prefix);
