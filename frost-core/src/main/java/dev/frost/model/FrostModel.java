@@ -274,12 +274,12 @@ public final class FrostModel implements AutoCloseable {
 
     /** Inference over the whole model (BatchNorm uses running statistics, dropout is off). */
     public NDArray predict(NDArray input) {
-        return forward(input, false, 0, layers.size());
+        return predict(input, Map.of());
     }
 
     /** Inference over the whole model on a batch with side inputs. */
     public NDArray predict(NDArray input, Map<String, NDArray> side) {
-        return forward(input, side, false, 0, layers.size());
+        return runWithoutGraph(input, side, false, 0, layers.size());
     }
 
     /**
@@ -308,10 +308,26 @@ public final class FrostModel implements AutoCloseable {
         if (from == 0) {
             checkInputShape(input.getShape());
         }
+        // Each layer's intermediates are freed when it returns (autograd keeps what backward needs by itself):
+        // DJL would otherwise hold every array of the batch until its manager closes, which on a transformer is
+        // most of a step's memory (attention scores before the mask, FFN pre-activations...).
+        NDManager home = input.getManager();
         NDArray h = input;
         for (int i = from; i < to; i++) {
             Layer layer = layers.get(i);
-            h = layer.forward(values, h, side, leaf -> NormalizationSwitch.layerTraining(leaf, training, trainBn));
+            try (NDManager scope = home.newSubManager()) {
+                if (h == input) {
+                    h.tempAttach(scope); // ops on it now land in the scope; it returns home when the scope closes
+                } else {
+                    h.attach(scope);
+                }
+                NDArray out = layer.forward(values, h, side,
+                        leaf -> NormalizationSwitch.layerTraining(leaf, training, trainBn));
+                if (out != input) {
+                    out.attach(home);
+                }
+                h = out;
+            }
         }
         return h;
     }
@@ -330,35 +346,12 @@ public final class FrostModel implements AutoCloseable {
     }
 
     /**
-     * Runs layers {@code [from, to)} without recording autograd, freeing each layer's intermediates (and its input,
-     * unless it is {@code input}) as soon as the layer returns. Without autograd nothing refers to them afterwards,
-     * and holding them to the end of the batch costs gigabytes on a transformer (a BERT layer at batch 256 x 128
-     * tokens makes over a gigabyte of attention scores and FFN activations). The result belongs to
+     * Runs layers {@code [from, to)} without recording autograd; each layer's intermediates (and its input, unless
+     * it is {@code input}) are freed as soon as the layer returns, as in {@link #forward}. The result belongs to
      * {@code input}'s manager.
      */
     public NDArray runWithoutGraph(NDArray input, Map<String, NDArray> side, boolean training, int from, int to) {
-        if (from == to) {
-            return input;
-        }
-        NDManager home = input.getManager();
-        return Autograd.withoutRecording(() -> {
-            NDArray h = input;
-            for (int i = from; i < to; i++) {
-                try (NDManager scope = home.newSubManager()) {
-                    if (h == input) {
-                        h.tempAttach(scope); // ops on it now land in the scope; it returns home when the scope closes
-                    } else {
-                        h.attach(scope);
-                    }
-                    NDArray out = forward(h, side, training, i, i + 1);
-                    if (out != input) {
-                        out.attach(home);
-                    }
-                    h = out;
-                }
-            }
-            return h;
-        });
+        return Autograd.withoutRecording(() -> forward(input, side, training, from, to));
     }
 
     private void checkInputShape(Shape batched) {

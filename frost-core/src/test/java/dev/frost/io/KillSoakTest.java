@@ -53,7 +53,7 @@ class KillSoakTest {
         int kills = 0;
         int duringSave = 0;
         long lastStep = -1;
-        while (kills < 20) {
+        while (kills < 20 || duringSave == 0 && kills < 60) { // a slow (busy) machine may need more tries to hit a save
             Process p = child(dir, out);
             String ready = waitFor(p, "ready");
             assertTrue(ready != null, "the child died before training");
