@@ -3,6 +3,8 @@ package dev.frost.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.function.BinaryOperator;
+
 /**
  * Arithmetic with a constant that is safe inside a recorded graph. Use these, never DJL's {@code x.mul(2f)}, in any
  * forward code (layers, losses) that backward will run through.
@@ -22,40 +24,34 @@ public final class Scalars {
     }
 
     public static NDArray mul(NDArray x, double value) {
-        try (NDArray c = of(x, value)) {
-            return x.mul(c);
-        }
+        return with(x, value, NDArray::mul);
     }
 
     public static NDArray div(NDArray x, double value) {
-        try (NDArray c = of(x, value)) {
-            return x.div(c);
-        }
+        return with(x, value, NDArray::div);
     }
 
     public static NDArray add(NDArray x, double value) {
-        try (NDArray c = of(x, value)) {
-            return x.add(c);
-        }
+        return with(x, value, NDArray::add);
     }
 
     public static NDArray sub(NDArray x, double value) {
-        try (NDArray c = of(x, value)) {
-            return x.sub(c);
-        }
+        return with(x, value, NDArray::sub);
     }
 
     /** Elementwise {@code max(x, value)}. */
     public static NDArray maximum(NDArray x, double value) {
-        try (NDArray c = of(x, value)) {
-            return x.maximum(c);
-        }
+        return with(x, value, NDArray::maximum);
     }
 
     /** Elementwise {@code min(x, value)}. */
     public static NDArray minimum(NDArray x, double value) {
-        try (NDArray c = of(x, value)) {
-            return x.minimum(c);
+        return with(x, value, NDArray::minimum);
+    }
+
+    private static NDArray with(NDArray x, double value, BinaryOperator<NDArray> op) {
+        try (NDArray c = of(x, value)) { // closing the handle is safe: autograd holds its own reference
+            return op.apply(x, c);
         }
     }
 }
