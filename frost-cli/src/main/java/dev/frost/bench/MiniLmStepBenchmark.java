@@ -83,13 +83,10 @@ public final class MiniLmStepBenchmark {
         Map<Mode, List<Double>> frost = new EnumMap<>(Mode.class);
         Map<Mode, List<Double>> torch = new EnumMap<>(Mode.class);
         String torchVersion;
-        try (FrostModel m = Bert.classifier(Bert.Config.MINILM_L6, o.seqLen(), 2, 42);
-             AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.01)) {
-            MiniLm.loadPretrained(m, MiniLm.readBundled());
+        try (FrostModel m = pretrained(o); AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.01)) {
             TorchFiles.writeWeights(m, dir.resolve("weights.safetensors"));
             TorchFiles.writeBatch(data, o.batch(), dir.resolve("batch.safetensors"));
-            Trainer trainer = new Trainer(m, opt, TrainConfig.builder().setEpochs(1).optLearningRate(LR)
-                    .optProgressBar(false).optMeasureFullStep(false).build());
+            Trainer trainer = trainer(m, opt);
             try (Peer peer = Peer.start(o.python(), dir)) {
                 torchVersion = peer == null ? null : peer.version;
                 HostBatch b = HostBatch.read(data, IntStream.range(0, o.batch()).toArray(), null, 0);
@@ -116,6 +113,18 @@ public final class MiniLmStepBenchmark {
         }
         System.out.println("torch: " + (torchVersion == null ? "not available (no peer columns)" : torchVersion));
         return rows;
+    }
+
+    /** The classifier with MiniLM's pretrained weights, the same in the timing process and each memory child. */
+    private static FrostModel pretrained(Options o) {
+        FrostModel m = Bert.classifier(Bert.Config.MINILM_L6, o.seqLen(), 2, 42);
+        MiniLm.loadPretrained(m, MiniLm.readBundled());
+        return m;
+    }
+
+    private static Trainer trainer(FrostModel m, AdamW opt) {
+        return new Trainer(m, opt, TrainConfig.builder().setEpochs(1).optLearningRate(LR).optProgressBar(false)
+                .optMeasureFullStep(false).build());
     }
 
     /** The first {@code batch} e-mails of the benchmark's shuffle, tokenized as the benchmark does. */
@@ -181,11 +190,8 @@ public final class MiniLmStepBenchmark {
             Options o = new Options(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     0, null, false, Path.of(args[4]));
             ArrayDataset data = batchData(o);
-            try (FrostModel m = Bert.classifier(Bert.Config.MINILM_L6, o.seqLen(), 2, 42);
-                 AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.01)) {
-                MiniLm.loadPretrained(m, MiniLm.readBundled());
-                Trainer trainer = new Trainer(m, opt, TrainConfig.builder().setEpochs(1).optLearningRate(LR)
-                        .optProgressBar(false).optMeasureFullStep(false).build());
+            try (FrostModel m = pretrained(o); AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.01)) {
+                Trainer trainer = trainer(m, opt);
                 HostBatch b = HostBatch.read(data, IntStream.range(0, o.batch()).toArray(), null, 0);
                 System.gc();
                 Thread.sleep(500); // the collector returns memory in the background: let the idle size settle

@@ -122,13 +122,14 @@ public final class SpamFineTune {
      */
     public static Row run(Method m, long seed, OnnxGraph graph, Split s, Options o, Row full) {
         int groups = Bert.Config.MINILM_L6.layers() + 2;
+        String name = label(m, o);
         return switch (m) {
-            case FULL -> method(label(m, o), seed, graph, s, o, 0, false, false, 1, full);
-            case FROZEN_K -> method(label(m, o), seed, graph, s, o, 1 + o.frozenLayers(), false, false, 1, full);
-            case AUTOFREEZE -> method(label(m, o), seed, graph, s, o, 0, true, false, 1, full);
-            case AUTOFREEZE_CACHE -> method(label(m, o), seed, graph, s, o, 0, true, true, 1, full);
-            case HEAD_CACHED -> method(label(m, o), seed, graph, s, withEpochs(o, o.headEpochs()), groups - 1, false,
-                    true, 10, full);
+            case FULL -> method(name, seed, graph, s, o, 0, false, false, 1, full);
+            case FROZEN_K -> method(name, seed, graph, s, o, 1 + o.frozenLayers(), false, false, 1, full);
+            case AUTOFREEZE -> method(name, seed, graph, s, o, 0, true, false, 1, full);
+            case AUTOFREEZE_CACHE -> method(name, seed, graph, s, o, 0, true, true, 1, full);
+            case HEAD_CACHED -> method(name, seed, graph, s, withEpochs(o, o.headEpochs()), groups - 1, false, true,
+                    10, full);
         };
     }
 
