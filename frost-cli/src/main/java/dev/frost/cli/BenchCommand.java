@@ -180,12 +180,17 @@ final class BenchCommand implements Runnable {
         @Option(names = "--test-size", description = "Held-out test e-mails (default 3000, quick 200).")
         Integer testSize;
 
+        @Option(names = "--autofreeze-intervals", defaultValue = "10",
+                description = "AutoFreeze's decisions per run, the reference's num_intervals (default ${DEFAULT-VALUE}).")
+        int autoFreezeIntervals;
+
         @Option(names = "--data", description = "SpamAssassin folder (default data/spam-assassin).")
         Path data;
 
         @Override
         public void run() {
             CliChecks.writableFile("--out", out);
+            CliChecks.atLeast("--autofreeze-intervals", autoFreezeIntervals, 1);
             CliChecks.existingFolder("--data", data);
             SpamFineTune.Options d = quick ? SpamFineTune.Options.quick() : SpamFineTune.Options.defaults();
             int e = epochs != null ? epochs : quick ? d.epochs() : 4; // the head trains as long as the others here
@@ -195,7 +200,7 @@ final class BenchCommand implements Runnable {
             CliChecks.atLeast("--train-size", train, 1);
             CliChecks.atLeast("--test-size", test, 1);
             SpamFineTune.Options o = new SpamFineTune.Options(d.seqLen(), train, test, e, d.batchSize(), d.lr(),
-                    d.frozenLayers(), d.seed(), e);
+                    d.frozenLayers(), d.seed(), e, autoFreezeIntervals);
             Path dir = data != null ? data : SpamAssassin.defaultDir();
             List<SpamFineTune.Method> chosen = methods == null || methods.isEmpty()
                     ? List.of(SpamFineTune.Method.values()) : List.copyOf(methods);

@@ -28,8 +28,8 @@ import java.util.Map;
  *       the percentile, and freezes together with the first frozen layer (a BERT classifier's {@code embeddings}
  *       group; default: none, every group below the head is a candidate).</li>
  *   <li>After every backward pass each candidate still training adds its gradients (before clipping) to a running
- *       sum per parameter. The interval {@code I} is the given one, or {@code int(totalSteps / 10)} (the reference's
- *       {@code num_intervals} 10); a decision is taken after fit step n (1-based) when {@code n % I == 0} and
+ *       sum per parameter. The interval {@code I} is the given one, or {@code int(totalSteps / n)} (the reference's
+ *       {@code num_intervals} n, 10 by default); a decision is taken after fit step n (1-based) when {@code n % I == 0} and
  *       {@code n > 1} (the reference's {@code (eval_step + 1) % I == 0 and eval_step / I > 0}).</li>
  *   <li>At a decision, layer ℓ's statistic is {@code g_ℓ = Σ_params ‖Σ_steps grad‖₁}: the L1 norm of the gradient
  *       summed over the interval (not the sum of per-step norms, which gradient noise dominates); a frozen layer has
@@ -55,6 +55,7 @@ import java.util.Map;
 public final class AutoFreeze implements FreezePolicy {
     private final double percentile;
     private final long fixedInterval;
+    private final int intervalsPerRun;
     private final String embeddingsGroup;
     private final Map<String, NDArray> sums = new LinkedHashMap<>();
     private final Map<String, float[]> restored = new LinkedHashMap<>();
@@ -70,13 +71,27 @@ public final class AutoFreeze implements FreezePolicy {
      *                        the first frozen layer), or null
      */
     public AutoFreeze(double percentile, long interval, String embeddingsGroup) {
-        if (!(percentile >= 0 && percentile <= 100) || interval < 0) {
-            throw new FrostException("AutoFreeze needs a percentile in [0, 100] and an interval >= 0, got "
-                    + percentile + " and " + interval);
+        this(percentile, interval, 10, embeddingsGroup);
+    }
+
+    private AutoFreeze(double percentile, long interval, int intervalsPerRun, String embeddingsGroup) {
+        if (!(percentile >= 0 && percentile <= 100) || interval < 0 || intervalsPerRun < 1) {
+            throw new FrostException("AutoFreeze needs a percentile in [0, 100], an interval >= 0 and at least 1"
+                    + " interval per run, got " + percentile + ", " + interval + " and " + intervalsPerRun);
         }
         this.percentile = percentile;
         this.fixedInterval = interval;
+        this.intervalsPerRun = intervalsPerRun;
         this.embeddingsGroup = embeddingsGroup;
+    }
+
+    /**
+     * This rule with {@code int(totalSteps / n)} steps per decision (the reference's {@code num_intervals}, 10 there)
+     * instead of a fixed interval: more intervals decide earlier, which is where a short fine-tuning run spends its
+     * time.
+     */
+    public AutoFreeze withIntervalsPerRun(int n) {
+        return new AutoFreeze(percentile, 0, n, embeddingsGroup);
     }
 
     /** Every group below the head is a candidate. */
@@ -178,7 +193,7 @@ public final class AutoFreeze implements FreezePolicy {
     }
 
     private long interval(TrainingContext ctx) {
-        return fixedInterval > 0 ? fixedInterval : Math.max(1, ctx.totalSteps() / 10);
+        return fixedInterval > 0 ? fixedInterval : Math.max(1, ctx.totalSteps() / intervalsPerRun);
     }
 
     /** Index of the first candidate group. */
