@@ -58,7 +58,8 @@ public final class MiniLmComparison {
                         + " cycle; split seed %d%n", o.trainSize(), o.testSize(), o.seqLen(), o.epochs(),
                 o.batchSize(), o.lr(), o.seed()));
         sb.append("| method | seeds | test accuracy: mean (per seed) | Δ pt vs full (paired) | train s (mean) |"
-                + " speed-up (paired) | per epoch: s and share of full FLOPs |\n|---|---|---|---|---|---|---|\n");
+                + " speed-up (paired) | per epoch: s and share of full FLOPs | groups frozen after step, per seed |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
         String fullName = SpamFineTune.label(Method.FULL, o);
         List<String> names = rows.stream().map(Row::method).distinct().sorted().toList();
         for (String name : names) {
@@ -76,14 +77,14 @@ public final class MiniLmComparison {
             StringBuilder per = new StringBuilder();
             rs.forEach(r -> per.append(per.length() == 0 ? "" : ", ").append(r.error() != null ? "stopped"
                     : String.format(Locale.ROOT, "%.2f", 100 * r.testAccuracy())));
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f%% (%s) | %s | %.1f | %s | %s |%n", name, rs.size(),
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f%% (%s) | %s | %.1f | %s | %s | %s |%n", name, rs.size(),
                     100 * mean(ok, Row::testAccuracy), per,
                     mine.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%+.2f",
                             100 * (mean(mine, Row::testAccuracy) - mean(full, Row::testAccuracy))),
                     mean(ok, Row::trainSeconds),
                     mine.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.2fx",
                             mean(full, Row::trainSeconds) / mean(mine, Row::trainSeconds)),
-                    epochs(ok, full.isEmpty() ? null : full.get(0))));
+                    epochs(ok, full.isEmpty() ? null : full.get(0)), freezes(ok)));
         }
         long stopped = rows.stream().filter(r -> r.error() != null).count();
         sb.append(stopped == 0 ? "every run ended with finite weights\n"
@@ -110,6 +111,13 @@ public final class MiniLmComparison {
             }
         }
         return sb.toString();
+    }
+
+    /** "50→3, 75→5 / 50→2" : each seed's changes of the frozen-group count ("" where none were recorded). */
+    private static String freezes(List<Row> rows) {
+        return rows.stream().filter(r -> r.freezes() != null)
+                .map(r -> String.join(", ", r.freezes().stream().map(f -> f.step() + "→" + f.frozenGroups()).toList()))
+                .reduce((a, b) -> a + " / " + b).orElse("");
     }
 
     private static double mean(List<Row> rows, ToDoubleFunction<Row> f) {

@@ -17,6 +17,7 @@ import dev.frost.train.EpochRecord;
 import dev.frost.train.FitResult;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
+import dev.frost.train.TrainingContext;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -59,12 +60,31 @@ public final class SpamFineTune {
     }
 
     /**
-     * One method's result with one training seed; per epoch its wall time and executed FLOPs. {@code error} is the
-     * one-line reason when the run stopped (a divergence), with NaN accuracy; otherwise null.
+     * One method's result with one training seed; per epoch its wall time and executed FLOPs; {@code freezes}: after
+     * which fit step (1-based) how many groups were frozen, each time the count changed (null in rows written before
+     * it was recorded). {@code error} is the one-line reason when the run stopped (a divergence), with NaN accuracy;
+     * otherwise null.
      */
     public record Row(String method, long seed, int epochs, double testAccuracy, double trainSeconds,
                       long executedFlops, long fullFlops, int frozenGroupsAtEnd, double speedupVsFull,
-                      double accuracyDeltaPoints, List<Double> epochSeconds, List<Long> epochFlops, String error) {}
+                      double accuracyDeltaPoints, List<Double> epochSeconds, List<Long> epochFlops, String error,
+                      List<Freeze> freezes) {}
+
+    /** After fit step {@code step}, {@code frozenGroups} groups were frozen. */
+    public record Freeze(long step, int frozenGroups) {}
+
+    /** Records each change of the frozen-group count, with the step after which it happened. */
+    private static final class FreezeTrace implements Callback {
+        final List<Freeze> events = new ArrayList<>();
+
+        @Override
+        public void afterStep(TrainingContext ctx) {
+            int now = ctx.model().frozenGroupCount();
+            if (events.isEmpty() || events.get(events.size() - 1).frozenGroups() != now) {
+                events.add(new Freeze(ctx.stepInFit(), now));
+            }
+        }
+    }
 
     private SpamFineTune() {}
 
@@ -181,8 +201,9 @@ public final class SpamFineTune {
             TrainConfig cfg = TrainConfig.builder().setEpochs(o.epochs()).optBatchSize(o.batchSize())
                     .optLearningRate(o.lr() * lrScale).optSchedule("onecycle").optSeed(seed)
                     .optCache(cache ? CacheConfig.defaults() : null).optMeasureFullStep(true).build();
+            FreezeTrace trace = new FreezeTrace();
             List<Callback> cbs = autoFreeze ? List.of(AutoFreeze.withEmbeddings("embeddings")
-                    .withIntervalsPerRun(o.autoFreezeIntervals())) : List.of();
+                    .withIntervalsPerRun(o.autoFreezeIntervals()), trace) : List.of(trace);
             try (AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.01)) {
                 Trainer t = new Trainer(m, opt, cfg, cbs);
                 FitResult r;
@@ -190,7 +211,7 @@ public final class SpamFineTune {
                     r = t.fit(s.train(), null);
                 } catch (FrostException e) {
                     return new Row(name, seed, o.epochs(), Double.NaN, Double.NaN, 0, 0, m.frozenGroupCount(),
-                            Double.NaN, Double.NaN, List.of(), List.of(), e.getMessage());
+                            Double.NaN, Double.NaN, List.of(), List.of(), e.getMessage(), trace.events);
                 }
                 Evaluation e = t.evaluate(s.test());
                 double speed = full == null ? 1.0 : full.trainSeconds() / r.trainSeconds();
@@ -198,7 +219,7 @@ public final class SpamFineTune {
                 return new Row(name, seed, o.epochs(), e.accuracy(), r.trainSeconds(), r.executedFlops(),
                         r.fullFlops(), m.frozenGroupCount(), speed, delta,
                         r.epochs().stream().map(EpochRecord::trainSeconds).toList(),
-                        r.epochs().stream().map(EpochRecord::executedFlops).toList(), null);
+                        r.epochs().stream().map(EpochRecord::executedFlops).toList(), null, trace.events);
             }
         }
     }

@@ -34,20 +34,28 @@ public final class SpamLora {
 
     /** The compared methods, in the order they run within a seed. */
     public enum Method {
-        FULL("full fine-tuning"),
-        FROZEN4("embeddings + 4 layers frozen"),
-        LORA_QV("LoRA r=8 on query, value"),
-        LORA_ALL("LoRA r=8 on all projections"),
-        LORA_TOP2_CACHED("LoRA r=8 on layers 4-5 (all projections), prefix cached");
+        FULL("full fine-tuning", 0),
+        FROZEN4("embeddings + 4 layers frozen", 0),
+        LORA_QV("LoRA r=8 on query, value", 0),
+        LORA_ALL("LoRA r=8 on all projections", 0),
+        LORA_ALL_R4("LoRA r=4 on all projections", 4),
+        LORA_TOP2_CACHED("LoRA r=8 on layers 4-5 (all projections), prefix cached", 0);
 
         private final String label;
+        private final int rank;
 
-        Method(String label) {
+        Method(String label, int rank) {
             this.label = label;
+            this.rank = rank;
         }
 
         public String label() {
             return label;
+        }
+
+        /** The adapters' rank: this method's own, or the options' when it has none. */
+        int rank(Options o) {
+            return rank > 0 ? rank : o.rank();
         }
     }
 
@@ -111,13 +119,13 @@ public final class SpamLora {
                 base.freezeTo(5);
                 base.group("head").setLrMultiplier(10);
             }
-            case LORA_QV, LORA_ALL, LORA_TOP2_CACHED -> {
-                LoraConfig.Builder b = LoraConfig.builder().r(o.rank()).alpha(o.alpha()).dropout(0.1f)
+            case LORA_QV, LORA_ALL, LORA_ALL_R4, LORA_TOP2_CACHED -> {
+                LoraConfig.Builder b = LoraConfig.builder().r(method.rank(o)).alpha(o.alpha()).dropout(0.1f)
                         .modulesToSave("classifier").taskType("SEQ_CLS").seed(seed)
                         .baseModelNameOrPath("sentence-transformers/all-MiniLM-L6-v2");
                 switch (method) {
                     case LORA_QV -> b.targetModules("query", "value");
-                    case LORA_ALL -> b.targetRegex(".*\\.(" + ALL_PROJECTIONS + ")");
+                    case LORA_ALL, LORA_ALL_R4 -> b.targetRegex(".*\\.(" + ALL_PROJECTIONS + ")");
                     default -> b.targetRegex("encoder\\.layer\\.[45]\\..*\\.(" + ALL_PROJECTIONS + ")");
                 }
                 LoraConfig cfg = b.build();

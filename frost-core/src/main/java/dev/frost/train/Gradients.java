@@ -1,6 +1,7 @@
 package dev.frost.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import dev.frost.engine.Autograd;
@@ -71,11 +72,12 @@ public final class Gradients {
         return Autograd.withoutRecording(() -> {
             double sq = 0;
             for (Parameter p : parameters) {
-                NDArray g = p.getArray().getGradient();
-                try (NDArray s = g.square().sum().toType(DataType.FLOAT64, false)) {
-                    sq += s.getDouble();
+                // a gradient handle belongs to the model's manager: its square would live as long as the model
+                try (NDManager one = p.getArray().getManager().newSubManager()) {
+                    NDArray g = p.getArray().getGradient();
+                    g.attach(one);
+                    sq += g.square().sum().toType(DataType.FLOAT64, false).getDouble();
                 }
-                g.close();
             }
             double norm = Math.sqrt(sq);
             if (maxNorm > 0 && norm > maxNorm) {

@@ -58,6 +58,11 @@ public final class AdamW extends Optimizer {
         return List.of("exp_avg", "exp_avg_sq");
     }
 
+    /**
+     * PyTorch's AdamW step with two temporaries per parameter (as PyTorch's own loop): the moments are updated in
+     * place as {@code m = (m·β/(1-β) + g)·(1-β)}, and the gradient, zeroed right after the update, holds g². Each
+     * temporary is the size of the parameter (47 MB for a BERT's embedding table).
+     */
     @Override
     protected void update(NDArray weight, NDArray grad, State state, double lr, boolean decay) {
         if (decay && weightDecay != 0) {
@@ -65,13 +70,24 @@ public final class AdamW extends Optimizer {
         }
         NDArray m = state.buffers.get("exp_avg");
         NDArray v = state.buffers.get("exp_avg_sq");
-        m.muli(beta1).addi(grad.mul(1 - beta1));
-        v.muli(beta2).addi(grad.square().muli(1 - beta2));
+        moment(m, grad, beta1);
+        grad.muli(grad);
+        moment(v, grad, beta2);
         double bc1 = 1 - Math.pow(beta1, state.steps);
         double bc2 = 1 - Math.pow(beta2, state.steps);
         // m / (sqrt(v)/sqrt(bc2) + eps) rewritten as sqrt(bc2)·m / (sqrt(v) + eps·sqrt(bc2)): one pass fewer
         double s = Math.sqrt(bc2);
         NDArray denom = temp(v.sqrt()).addi(epsilon * s);
+        // not m.copyTo(grad): DJL's copyTo re-points the tensor at a Java buffer, which dies with this handle
         weight.subi(temp(m.div(denom)).muli(lr * s / bc1));
+    }
+
+    /** {@code avg = β·avg + (1-β)·x} in place. */
+    private static void moment(NDArray avg, NDArray x, double beta) {
+        if (beta == 0) {
+            x.copyTo(avg);
+        } else {
+            avg.muli(beta / (1 - beta)).addi(x).muli(1 - beta);
+        }
     }
 }
