@@ -358,14 +358,18 @@ class PoliciesTest {
      */
     @Test
     void autoFreezeOnARealRunMatchesTheReferenceComputation() {
-        assertTrue(runAgainstReference(null) > 0, "something froze without embeddings");
-        assertTrue(runAgainstReference("fc1") > 0, "something froze with fc1 as the embeddings");
+        assertTrue(runAgainstReference(null, new AutoFreeze(50, 3, null)) > 0, "something froze without embeddings");
+        assertTrue(runAgainstReference("fc1", new AutoFreeze(50, 3, "fc1")) > 0,
+                "something froze with fc1 as the embeddings");
+        // 40 steps in 13 intervals per run: int(40 / 13) = 3 steps per decision, as above
+        assertTrue(runAgainstReference("fc1", AutoFreeze.withEmbeddings("fc1").withIntervalsPerRun(13)) > 0,
+                "something froze with 13 intervals per run");
+        assertThrows(FrostException.class, () -> new AutoFreeze().withIntervalsPerRun(0));
     }
 
-    private static int runAgainstReference(String embeddings) {
+    private static int runAgainstReference(String embeddings, AutoFreeze af) {
         int first = embeddings == null ? 0 : 1;
         long interval = 3;
-        AutoFreeze af = new AutoFreeze(50, interval, embeddings);
         int[] decisions = new int[1];
         try (FrostModel m = mlp()) {
             int layers = m.groups().size() - 1 - first;
