@@ -11,6 +11,7 @@ import dev.frost.examples.MiniLmComparison;
 import dev.frost.examples.SpamAssassin;
 import dev.frost.examples.SpamFineTune;
 import dev.frost.examples.SpamLora;
+import dev.frost.policy.AutoFreeze;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -180,7 +181,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--test-size", description = "Held-out test e-mails (default 3000, quick 200).")
         Integer testSize;
 
-        @Option(names = "--autofreeze-intervals", defaultValue = "10",
+        @Option(names = "--autofreeze-intervals", defaultValue = "" + AutoFreeze.REFERENCE_INTERVALS,
                 description = "AutoFreeze's decisions per run, the reference's num_intervals (default ${DEFAULT-VALUE}).")
         int autoFreezeIntervals;
 

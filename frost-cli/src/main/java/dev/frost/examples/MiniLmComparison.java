@@ -6,10 +6,13 @@ import dev.frost.examples.SpamFineTune.Row;
 import dev.frost.io.JsonLines;
 import dev.frost.text.onnx.MiniLm;
 import dev.frost.text.onnx.OnnxGraph;
+import dev.frost.train.FitResult;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
@@ -113,11 +116,17 @@ public final class MiniLmComparison {
         return sb.toString();
     }
 
-    /** "50→3, 75→5 / 50→2" : each seed's changes of the frozen-group count ("" where none were recorded). */
+    /** "50→3, 75→5 / 50→2": per seed, after which step how many groups were frozen ("" where not recorded). */
     private static String freezes(List<Row> rows) {
-        return rows.stream().filter(r -> r.freezes() != null)
-                .map(r -> String.join(", ", r.freezes().stream().map(f -> f.step() + "→" + f.frozenGroups()).toList()))
-                .reduce((a, b) -> a + " / " + b).orElse("");
+        return rows.stream().filter(r -> r.freezes() != null).map(r -> {
+            Map<Long, Integer> count = new LinkedHashMap<>();
+            int frozen = 0;
+            for (FitResult.FreezeEvent e : r.freezes()) {
+                frozen += e.frozen() ? 1 : -1;
+                count.put(e.step(), frozen);
+            }
+            return String.join(", ", count.entrySet().stream().map(c -> c.getKey() + "→" + c.getValue()).toList());
+        }).reduce((a, b) -> a + " / " + b).orElse("");
     }
 
     private static double mean(List<Row> rows, ToDoubleFunction<Row> f) {

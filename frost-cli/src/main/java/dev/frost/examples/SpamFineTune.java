@@ -17,7 +17,6 @@ import dev.frost.train.EpochRecord;
 import dev.frost.train.FitResult;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
-import dev.frost.train.TrainingContext;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,20 +31,15 @@ import java.util.SplittableRandom;
 public final class SpamFineTune {
     /**
      * Sizes and training settings; the test set is held out from training. {@code autoFreezeIntervals} is
-     * AutoFreeze's decisions per run (the reference's {@code num_intervals}, 10 there).
+     * AutoFreeze's decisions per run (the reference's {@code num_intervals}).
      */
     public record Options(int seqLen, int trainSize, int testSize, int epochs, int batchSize, double lr,
                           int frozenLayers, long seed, int headEpochs, int autoFreezeIntervals) {
-        public Options {
-            if (autoFreezeIntervals < 1) {
-                throw new FrostException("AutoFreeze needs at least 1 interval per run, got " + autoFreezeIntervals);
-            }
-        }
-
-        /** With the reference's 10 AutoFreeze intervals per run. */
+        /** With the reference's AutoFreeze intervals per run. */
         public Options(int seqLen, int trainSize, int testSize, int epochs, int batchSize, double lr,
                        int frozenLayers, long seed, int headEpochs) {
-            this(seqLen, trainSize, testSize, epochs, batchSize, lr, frozenLayers, seed, headEpochs, 10);
+            this(seqLen, trainSize, testSize, epochs, batchSize, lr, frozenLayers, seed, headEpochs,
+                    AutoFreeze.REFERENCE_INTERVALS);
         }
 
         /** The documented comparison: 128 tokens, 1,600 training e-mails, 3,000 held-out test (resolves 0.5 pt), 2 epochs. */
@@ -60,31 +54,14 @@ public final class SpamFineTune {
     }
 
     /**
-     * One method's result with one training seed; per epoch its wall time and executed FLOPs; {@code freezes}: after
-     * which fit step (1-based) how many groups were frozen, each time the count changed (null in rows written before
-     * it was recorded). {@code error} is the one-line reason when the run stopped (a divergence), with NaN accuracy;
-     * otherwise null.
+     * One method's result with one training seed; per epoch its wall time and executed FLOPs; {@code freezes}: the
+     * fit's freeze timeline (null in rows written before it was recorded). {@code error} is the one-line reason when
+     * the run stopped (a divergence), with NaN accuracy; otherwise null.
      */
     public record Row(String method, long seed, int epochs, double testAccuracy, double trainSeconds,
                       long executedFlops, long fullFlops, int frozenGroupsAtEnd, double speedupVsFull,
                       double accuracyDeltaPoints, List<Double> epochSeconds, List<Long> epochFlops, String error,
-                      List<Freeze> freezes) {}
-
-    /** After fit step {@code step}, {@code frozenGroups} groups were frozen. */
-    public record Freeze(long step, int frozenGroups) {}
-
-    /** Records each change of the frozen-group count, with the step after which it happened. */
-    private static final class FreezeTrace implements Callback {
-        final List<Freeze> events = new ArrayList<>();
-
-        @Override
-        public void afterStep(TrainingContext ctx) {
-            int now = ctx.model().frozenGroupCount();
-            if (events.isEmpty() || events.get(events.size() - 1).frozenGroups() != now) {
-                events.add(new Freeze(ctx.stepInFit(), now));
-            }
-        }
-    }
+                      List<FitResult.FreezeEvent> freezes) {}
 
     private SpamFineTune() {}
 
@@ -153,7 +130,7 @@ public final class SpamFineTune {
 
     /** The interval count in a label when it is not the reference's, so both kinds of rows can share a file. */
     private static String intervals(Options o) {
-        return o.autoFreezeIntervals() == 10 ? "" : ", " + o.autoFreezeIntervals() + " intervals";
+        return o.autoFreezeIntervals() == AutoFreeze.REFERENCE_INTERVALS ? "" : ", " + o.autoFreezeIntervals() + " intervals";
     }
 
     /**
@@ -201,9 +178,8 @@ public final class SpamFineTune {
             TrainConfig cfg = TrainConfig.builder().setEpochs(o.epochs()).optBatchSize(o.batchSize())
                     .optLearningRate(o.lr() * lrScale).optSchedule("onecycle").optSeed(seed)
                     .optCache(cache ? CacheConfig.defaults() : null).optMeasureFullStep(true).build();
-            FreezeTrace trace = new FreezeTrace();
             List<Callback> cbs = autoFreeze ? List.of(AutoFreeze.withEmbeddings("embeddings")
-                    .withIntervalsPerRun(o.autoFreezeIntervals()), trace) : List.of(trace);
+                    .withIntervalsPerRun(o.autoFreezeIntervals())) : List.of();
             try (AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.01)) {
                 Trainer t = new Trainer(m, opt, cfg, cbs);
                 FitResult r;
@@ -211,7 +187,7 @@ public final class SpamFineTune {
                     r = t.fit(s.train(), null);
                 } catch (FrostException e) {
                     return new Row(name, seed, o.epochs(), Double.NaN, Double.NaN, 0, 0, m.frozenGroupCount(),
-                            Double.NaN, Double.NaN, List.of(), List.of(), e.getMessage(), trace.events);
+                            Double.NaN, Double.NaN, List.of(), List.of(), e.getMessage(), t.timelineSince(0));
                 }
                 Evaluation e = t.evaluate(s.test());
                 double speed = full == null ? 1.0 : full.trainSeconds() / r.trainSeconds();
@@ -219,7 +195,7 @@ public final class SpamFineTune {
                 return new Row(name, seed, o.epochs(), e.accuracy(), r.trainSeconds(), r.executedFlops(),
                         r.fullFlops(), m.frozenGroupCount(), speed, delta,
                         r.epochs().stream().map(EpochRecord::trainSeconds).toList(),
-                        r.epochs().stream().map(EpochRecord::executedFlops).toList(), null, trace.events);
+                        r.epochs().stream().map(EpochRecord::executedFlops).toList(), null, r.timeline());
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.frost.examples.SpamFineTune.Method;
 import dev.frost.examples.SpamFineTune.Options;
 import dev.frost.examples.SpamFineTune.Row;
 import dev.frost.io.JsonLines;
+import dev.frost.train.FitResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,9 @@ class MiniLmComparisonTest {
                            String error) {
         return new Row(SpamFineTune.label(m, O), seed, 2, acc, secs, flops.stream().mapToLong(Long::longValue).sum(),
                 200, 0, Double.NaN, Double.NaN, epochSecs, flops, error,
-                List.of(new SpamFineTune.Freeze(1, 0), new SpamFineTune.Freeze(30 + seed, 3)));
+                List.of(new FitResult.FreezeEvent(0, 0, "embeddings", true),
+                        new FitResult.FreezeEvent(30 + seed, 0, "layer0", true),
+                        new FitResult.FreezeEvent(30 + seed, 0, "layer1", true)));
     }
 
     @Test
@@ -34,8 +37,8 @@ class MiniLmComparisonTest {
                 row(Method.FROZEN_K, 2, Double.NaN, Double.NaN, List.of(), List.of(), "training diverged at step 3"));
         String t = MiniLmComparison.format(rows, O);
         // AutoFreeze ran seed 1 only: paired with full's seed 1 (98%, 100 s), not with the mean over both seeds
-        assertTrue(t.contains("| (c) AutoFreeze | 1 | 97.00% (97.00) | -1.00 | 50.0 | 2.00x | 40 s 80%, 10 s 20% | 1→0, 31→3 |"), t);
-        assertTrue(t.contains("| 1→0, 31→3 / 1→0, 32→3 |"), "each seed's freezing steps: " + t);
+        assertTrue(t.contains("| (c) AutoFreeze | 1 | 97.00% (97.00) | -1.00 | 50.0 | 2.00x | 40 s 80%, 10 s 20% | 0→1, 31→3 |"), t);
+        assertTrue(t.contains("| 0→1, 31→3 / 0→1, 32→3 |"), "each seed's freezing steps: " + t);
         assertTrue(t.contains("| (a) full fine-tuning | 2 | 97.00% (98.00, 96.00) | +0.00 | 110.0 | 1.00x |"), t);
         assertTrue(t.contains("(95.00, stopped)"), "a stopped run is shown and left out of the means: " + t);
         assertTrue(t.contains("1 run(s) stopped"), t);

@@ -53,6 +53,9 @@ import java.util.Map;
  * parameter); Frost keeps the optimizer state of the groups still training.
  */
 public final class AutoFreeze implements FreezePolicy {
+    /** The reference's {@code num_intervals}: decisions per run when no fixed interval is given. */
+    public static final int REFERENCE_INTERVALS = 10;
+
     private final double percentile;
     private final long fixedInterval;
     private final int intervalsPerRun;
@@ -71,7 +74,7 @@ public final class AutoFreeze implements FreezePolicy {
      *                        the first frozen layer), or null
      */
     public AutoFreeze(double percentile, long interval, String embeddingsGroup) {
-        this(percentile, interval, 10, embeddingsGroup);
+        this(percentile, interval, REFERENCE_INTERVALS, embeddingsGroup);
     }
 
     private AutoFreeze(double percentile, long interval, int intervalsPerRun, String embeddingsGroup) {
@@ -86,8 +89,8 @@ public final class AutoFreeze implements FreezePolicy {
     }
 
     /**
-     * This rule with {@code int(totalSteps / n)} steps per decision (the reference's {@code num_intervals}, 10 there)
-     * instead of a fixed interval: more intervals decide earlier, which is where a short fine-tuning run spends its
+     * This rule with {@code int(totalSteps / n)} steps per decision (the reference's {@code num_intervals},
+     * {@link #REFERENCE_INTERVALS}) instead of a fixed interval: more intervals decide earlier, which is where a short fine-tuning run spends its
      * time.
      */
     public AutoFreeze withIntervalsPerRun(int n) {

@@ -64,6 +64,16 @@ public final class Gradients {
         return bad;
     }
 
+    /** The squared L2 norm of one parameter's gradient, in float64; call it with autograd not recording. */
+    public static double squaredNorm(Parameter p) {
+        // a gradient handle belongs to the model's manager: its square would live as long as the model
+        try (NDManager one = p.getArray().getManager().newSubManager()) {
+            NDArray g = p.getArray().getGradient();
+            g.attach(one);
+            return g.square().sum().toType(DataType.FLOAT64, false).getDouble();
+        }
+    }
+
     /**
      * The L2 norm of all the parameters' gradients together; when {@code maxNorm > 0} and the norm exceeds it, scales
      * every gradient in place by {@code maxNorm / (norm + 1e-6)}. Returns the norm before clipping.
@@ -72,12 +82,7 @@ public final class Gradients {
         return Autograd.withoutRecording(() -> {
             double sq = 0;
             for (Parameter p : parameters) {
-                // a gradient handle belongs to the model's manager: its square would live as long as the model
-                try (NDManager one = p.getArray().getManager().newSubManager()) {
-                    NDArray g = p.getArray().getGradient();
-                    g.attach(one);
-                    sq += g.square().sum().toType(DataType.FLOAT64, false).getDouble();
-                }
+                sq += squaredNorm(p);
             }
             double norm = Math.sqrt(sq);
             if (maxNorm > 0 && norm > maxNorm) {

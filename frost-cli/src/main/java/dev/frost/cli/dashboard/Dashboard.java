@@ -1,7 +1,5 @@
 package dev.frost.cli.dashboard;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import dev.frost.engine.Autograd;
 import dev.frost.freeze.cache.ActivationCache;
@@ -10,6 +8,7 @@ import dev.frost.model.LayerGroup;
 import dev.frost.train.Callback;
 import dev.frost.train.EpochRecord;
 import dev.frost.train.FitResult;
+import dev.frost.train.Gradients;
 import dev.frost.train.StepFlops;
 import dev.frost.train.Trainer;
 import dev.frost.train.TrainingContext;
@@ -165,12 +164,8 @@ public final class Dashboard implements Callback, AutoCloseable {
                 boolean any = false;
                 for (var layer : g.layers()) {
                     for (Parameter p : layer.parametersRequiringGrad()) {
-                        NDArray grad = p.getArray().getGradient();
-                        try (NDArray s = grad.square().sum().toType(DataType.FLOAT64, false)) {
-                            sq += s.getDouble();
-                            any = true;
-                        }
-                        grad.close();
+                        sq += Gradients.squaredNorm(p);
+                        any = true;
                     }
                 }
                 if (any) {

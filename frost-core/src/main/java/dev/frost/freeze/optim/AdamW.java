@@ -82,12 +82,8 @@ public final class AdamW extends Optimizer {
         weight.subi(temp(m.div(denom)).muli(lr * s / bc1));
     }
 
-    /** {@code avg = β·avg + (1-β)·x} in place. */
+    /** {@code avg = β·avg + (1-β)·x} in place (β < 1; β = 0 gives {@code avg = x}). */
     private static void moment(NDArray avg, NDArray x, double beta) {
-        if (beta == 0) {
-            x.copyTo(avg);
-        } else {
-            avg.muli(beta / (1 - beta)).addi(x).muli(1 - beta);
-        }
+        avg.muli(beta / (1 - beta)).addi(x).muli(1 - beta);
     }
 }
