@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.frost.FrostException;
 import dev.frost.engine.Autograd;
+import dev.frost.engine.Scoped;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,8 +97,12 @@ final class Composite {
         }
     }
 
-    /** Runs the wiring; each child asks {@code training} for its own mode. */
+    /**
+     * Runs the wiring; each child asks {@code training} for its own mode. A child's intermediates are freed when it
+     * returns (its input stays: the wiring may read it again), the wiring's own arrays when the layer returns.
+     */
     NDArray forward(ParameterStore store, NDArray input, Map<String, NDArray> side, Predicate<Layer> training) {
-        return wiring.forward(input, (name, x) -> child(name).forward(store, x, side, training));
+        return wiring.forward(input, (name, x) -> Scoped.apply(x, false,
+                in -> child(name).forward(store, in, side, training)));
     }
 }

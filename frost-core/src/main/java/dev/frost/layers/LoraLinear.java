@@ -88,7 +88,8 @@ public final class LoraLinear {
             return y;
         }
         NDArray h = hasDropout ? c.run(DROPOUT, x) : x;
-        return y.add(Scalars.mul(c.run(B, c.run(A, h)), scaling));
+        // scaled at rank width, not output width: the same sum, a kernel over r columns instead of out
+        return y.add(c.run(B, Scalars.mul(c.run(A, h), scaling)));
     }
 
     /**

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import dev.frost.FrostException;
 import dev.frost.engine.Autograd;
+import dev.frost.engine.Scoped;
 import dev.frost.engine.FrostEngine;
 import dev.frost.freeze.grad.GradientSwitch;
 import dev.frost.freeze.norm.NormalizationSwitch;
@@ -308,26 +309,13 @@ public final class FrostModel implements AutoCloseable {
         if (from == 0) {
             checkInputShape(input.getShape());
         }
-        // Each layer's intermediates are freed when it returns (autograd keeps what backward needs by itself):
-        // DJL would otherwise hold every array of the batch until its manager closes, which on a transformer is
-        // most of a step's memory (attention scores before the mask, FFN pre-activations...).
-        NDManager home = input.getManager();
+        // Each layer's intermediates are freed when it returns, and each layer's input once the next has read it
+        // (all but the caller's own input).
         NDArray h = input;
         for (int i = from; i < to; i++) {
             Layer layer = layers.get(i);
-            try (NDManager scope = home.newSubManager()) {
-                if (h == input) {
-                    h.tempAttach(scope); // ops on it now land in the scope; it returns home when the scope closes
-                } else {
-                    h.attach(scope);
-                }
-                NDArray out = layer.forward(values, h, side,
-                        leaf -> NormalizationSwitch.layerTraining(leaf, training, trainBn));
-                if (out != input) {
-                    out.attach(home);
-                }
-                h = out;
-            }
+            h = Scoped.apply(h, h != input, x -> layer.forward(values, x, side,
+                    leaf -> NormalizationSwitch.layerTraining(leaf, training, trainBn)));
         }
         return h;
     }

@@ -42,12 +42,23 @@ public final class SelfAttentionBlock extends AbstractBlock {
         NDArray v = split(parts.get(2), b, s, dh);
         // padding gets a large negative score, so its attention weight underflows to 0
         NDArray maskBias = Scalars.mul(Scalars.sub(mask, 1), 1e9).reshape(b, 1, 1, s);
-        NDArray scores = Scalars.div(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(dh)).add(maskBias);
+        // each score-sized intermediate is freed as soon as the next exists (autograd keeps what backward needs):
+        // four of them at once would be most of a layer's memory
+        NDArray raw = q.matMul(k.transpose(0, 1, 3, 2));
+        NDArray scaled = Scalars.div(raw, Math.sqrt(dh));
+        raw.close();
+        NDArray scores = scaled.add(maskBias);
+        scaled.close();
         NDArray probs = scores.softmax(-1);
+        scores.close();
         if (training && dropout > 0) {
-            probs = probs.getNDArrayInternal().dropout(probs, dropout, true).singletonOrThrow();
+            NDArray kept = probs.getNDArrayInternal().dropout(probs, dropout, true).singletonOrThrow();
+            probs.close();
+            probs = kept;
         }
-        return new NDList(probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, s, dim));
+        NDArray context = probs.matMul(v);
+        probs.close();
+        return new NDList(context.transpose(0, 2, 1, 3).reshape(b, s, dim));
     }
 
     private NDArray split(NDArray t, long b, long s, long dh) {
