@@ -11,4 +11,5 @@ for seed in 1 2; do
     "$ROOT/frost" bench lora --out "$OUT" --seeds "$seed" --methods "$method" "$@" | grep -v '^|\|^MiniLM\|^goals' || true
   done
 done
-"$ROOT/frost" bench lora --out "$OUT" "$@"
+# the table over every row in the file (the methods asked for, when METHODS is set)
+"$ROOT/frost" bench lora --out "$OUT" ${METHODS:+--methods "${METHODS// /,}"} "$@"
