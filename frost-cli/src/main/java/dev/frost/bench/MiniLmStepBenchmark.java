@@ -40,11 +40,18 @@ import java.util.stream.IntStream;
  * embeddings and 4 layers frozen, the whole encoder frozen (head only, no cache), and forward only. Frost and the
  * PyTorch process alternate mode by mode within every repeat, so drift hits both alike; the first repeat warms up
  * and is not counted. With memory, each mode also runs in a fresh process on each side: the memory a step adds is
- * the peak resident set during the steps minus the resident set of the idle process with the model loaded.
+ * the peak resident set during the steps minus the resident set of the idle process with the model loaded. Both
+ * sides' memory processes run with glibc's mmap threshold fixed ({@link #LIVE_MEMORY_ENV}, unless
+ * {@code defaultMalloc}): by default glibc raises the threshold as large blocks are freed and then serves tensors from
+ * heaps it does not give back, so the resident set tracks the allocator's history rather than the live tensors (the
+ * same PyTorch step peaked anywhere from 1.1 to 1.5 GB in fresh processes); with it fixed, large tensors are mapped
+ * and unmapped one by one and the figure repeats within a few MiB.
  */
 public final class MiniLmStepBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final double LR = 1e-4;
+    /** glibc setting for the memory processes: large blocks always mapped and returned on free. */
+    public static final Map<String, String> LIVE_MEMORY_ENV = Map.of("MALLOC_MMAP_THRESHOLD_", "131072");
 
     /** The compared steps; {@code frozenGroups} of the classifier's 8 (embeddings, layer0..5, head), -1: forward. */
     public enum Mode {
@@ -69,7 +76,8 @@ public final class MiniLmStepBenchmark {
     }
 
     /** Batch shape, steps per mode and repeat, repeats (after one warm-up), the Python with torch, memory or not. */
-    public record Options(int batch, int seqLen, int steps, int repeats, String python, boolean memory, Path data) {}
+    public record Options(int batch, int seqLen, int steps, int repeats, String python, boolean memory,
+                          boolean defaultMalloc, Path data) {}
 
     /** Medians in ms (NaN without a peer); bytes -1 when not measured. */
     public record Row(String mode, double frostMs, double torchMs, double ratio, long frostStepBytes,
@@ -87,7 +95,7 @@ public final class MiniLmStepBenchmark {
             TorchFiles.writeWeights(m, dir.resolve("weights.safetensors"));
             TorchFiles.writeBatch(data, o.batch(), dir.resolve("batch.safetensors"));
             Trainer trainer = trainer(m, opt);
-            try (Peer peer = Peer.start(o.python(), dir)) {
+            try (Peer peer = Peer.start(o.python(), dir, Map.of())) {
                 torchVersion = peer == null ? null : peer.version;
                 HostBatch b = HostBatch.read(data, IntStream.range(0, o.batch()).toArray(), null, 0);
                 for (int rep = 0; rep <= o.repeats(); rep++) {
@@ -164,7 +172,11 @@ public final class MiniLmStepBenchmark {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MemoryChild.class.getName(), mode.name(),
                 Integer.toString(o.batch()), Integer.toString(o.seqLen()), Integer.toString(o.steps()),
                 o.data().toString()));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        if (!o.defaultMalloc()) {
+            pb.environment().putAll(LIVE_MEMORY_ENV);
+        }
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new FrostException("minilm-step: the memory child for " + mode.label() + " failed: " + out);
@@ -175,7 +187,7 @@ public final class MiniLmStepBenchmark {
 
     /** [idle RSS, peak RSS] of a fresh PyTorch peer running the mode's steps. */
     private static long[] torchMemory(Options o, Path dir, Mode mode) throws IOException, InterruptedException {
-        try (Peer peer = Peer.start(o.python(), dir)) {
+        try (Peer peer = Peer.start(o.python(), dir, o.defaultMalloc() ? Map.of() : LIVE_MEMORY_ENV)) {
             peer.ask("reset");
             long idle = peer.ask("rss").get("rss").asLong();
             peer.steps(mode, o.steps());
@@ -188,7 +200,7 @@ public final class MiniLmStepBenchmark {
         public static void main(String[] args) throws Exception {
             Mode mode = Mode.valueOf(args[0]);
             Options o = new Options(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    0, null, false, Path.of(args[4]));
+                    0, null, false, false, Path.of(args[4]));
             ArrayDataset data = batchData(o);
             try (FrostModel m = pretrained(o); AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.01)) {
                 Trainer trainer = trainer(m, opt);
@@ -222,11 +234,12 @@ public final class MiniLmStepBenchmark {
         }
 
         /** The peer, or null (with the reason printed) when Python or torch is not there. */
-        static Peer start(String python, Path dir) throws IOException {
+        static Peer start(String python, Path dir, Map<String, String> env) throws IOException {
             Path script = TorchFiles.writeScript(dir);
             ProcessBuilder pb = TorchPeer.configure(new ProcessBuilder(python, script.toString(), "peer",
                     dir.toString()).redirectError(ProcessBuilder.Redirect.DISCARD),
                     Integer.getInteger("ai.djl.pytorch.num_threads", 2));
+            pb.environment().putAll(env);
             try {
                 return new Peer(pb.start());
             } catch (IOException e) {
@@ -267,14 +280,19 @@ public final class MiniLmStepBenchmark {
 
     public static String format(List<Row> rows, Options o) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "MiniLM-L6 step, batch %d x %d tokens, AdamW;"
-                + " medians of %d steps x %d repeats, Frost and PyTorch interleaved%n", o.batch(), o.seqLen(),
-                o.steps(), o.repeats()));
+                + " medians of %d steps x %d repeats, Frost and PyTorch interleaved%s%n", o.batch(), o.seqLen(),
+                o.steps(), o.repeats(), !o.memory() ? "" : o.defaultMalloc()
+                        ? "; memory: a fresh process per mode and side, glibc's default allocator settings"
+                        : "; memory: a fresh process per mode and side, glibc's mmap threshold fixed on both ("
+                        + LIVE_MEMORY_ENV + ") so the resident set follows the live tensors"));
         sb.append("| step | Frost ms | PyTorch ms | Frost / PyTorch | Frost: memory a step adds (peak) |"
-                + " PyTorch: memory a step adds (peak) |\n|---|---|---|---|---|---|\n");
+                + " PyTorch: memory a step adds (peak) | memory ratio |\n|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f | %s | %s |%n", r.mode(), r.frostMs(),
-                    r.torchMs(), r.ratio(), mib(r.frostStepBytes(), r.frostPeakBytes()),
-                    mib(r.torchStepBytes(), r.torchPeakBytes())));
+            String ratio = r.frostPeakBytes() < 0 || r.torchPeakBytes() < 0 ? "n/a"
+                    : String.format(Locale.ROOT, "%.2f", r.frostStepBytes() / (double) r.torchStepBytes());
+            sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f | %s | %s | %s |%n", r.mode(),
+                    r.frostMs(), r.torchMs(), r.ratio(), mib(r.frostStepBytes(), r.frostPeakBytes()),
+                    mib(r.torchStepBytes(), r.torchPeakBytes()), ratio));
         }
         return sb.toString();
     }

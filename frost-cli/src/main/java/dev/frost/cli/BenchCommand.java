@@ -236,6 +236,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--memory", description = "Also measure the memory a step adds (a fresh process per mode).")
         boolean memory;
 
+        @Option(names = "--default-malloc", description = "Measure memory under glibc's default settings, whose"
+                + " resident set follows the allocator's history (by default both sides fix the mmap threshold).")
+        boolean defaultMalloc;
+
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
         Path json;
 
@@ -251,7 +255,7 @@ final class BenchCommand implements Runnable {
             CliChecks.writableFile("--json", json);
             CliChecks.existingFolder("--data", data);
             MiniLmStepBenchmark.Options o = new MiniLmStepBenchmark.Options(batch, seqLen, steps, repeats, python,
-                    memory, data != null ? data : SpamAssassin.defaultDir());
+                    memory, defaultMalloc, data != null ? data : SpamAssassin.defaultDir());
             try {
                 List<MiniLmStepBenchmark.Row> rows = MiniLmStepBenchmark.run(o);
                 System.out.print(MiniLmStepBenchmark.format(rows, o));
