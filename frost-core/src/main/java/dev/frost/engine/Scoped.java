@@ -27,11 +27,13 @@ public final class Scoped {
                 x.tempAttach(scope); // ops on x now land in the scope; x returns home when the scope closes
             }
             NDArray out = op.apply(x);
-            if (out != x) {
+            if (out == x) {
+                if (consume) {
+                    out.attach(home); // op returned its input: keep it after all
+                }
+            } else if (out.getManager() == scope) {
                 out.attach(home);
-            } else if (consume) {
-                out.attach(home); // op returned its input: keep it after all
-            }
+            } // else op returned an array it did not make here (a parameter, a side input): it stays with its owner
             return out;
         }
     }

@@ -64,6 +64,47 @@ class ScopedForwardTest {
         }
     }
 
+    /** Returns its own parameter as its output, as a learned constant would: the array belongs to the model. */
+    static final class Constant extends AbstractBlock {
+        private final ai.djl.nn.Parameter value = addParameter(ai.djl.nn.Parameter.builder().setName("value")
+                .setType(ai.djl.nn.Parameter.Type.WEIGHT).build());
+
+        @Override
+        protected void prepare(Shape[] inputShapes) {
+            value.setShape(new Shape(4, 8));
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                         PairList<String, Object> params) {
+            return new NDList(store.getValue(value, inputs.singletonOrThrow().getDevice(), training));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return new Shape[] {new Shape(4, 8)};
+        }
+    }
+
+    @Test
+    void anOutputThatBelongsToTheModelStaysWithIt() {
+        try (FrostModel m = FrostModel.builder(new Shape(8)).optSeed(1)
+                .addGroup("body", Layers.composite("c", List.of(Layers.custom("const", new Constant()),
+                        Layers.linear("fc", 8)), (x, ch) -> ch.run("fc", ch.run("const", x)), null))
+                .build()) {
+            float[] first = null;
+            for (int step = 0; step < 2; step++) { // the second pass reads the parameter again
+                try (NDManager batch = m.manager().newSubManager()) {
+                    float[] y = m.runFrozen(batch.ones(new Shape(4, 8)), 0, 1).toFloatArray();
+                    if (first != null) {
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(first, y);
+                    }
+                    first = y;
+                }
+            }
+        }
+    }
+
     private static int liveWhenProbed(int ops, boolean record) {
         Probe probe = new Probe();
         try (FrostModel m = FrostModel.builder(new Shape(8)).optSeed(1)
