@@ -67,6 +67,15 @@ public final class SpamLora {
     public record Options(int seqLen, int trainSize, int testSize, int epochs, int batchSize, double lr,
                           double loraLr, int rank, double alpha, float loraDropout, long splitSeed,
                           List<Long> seeds, List<Method> methods) {
+        /** What every row of one results file shares (all but the seeds and methods). */
+        public Map<String, Object> settings() {
+            return Map.ofEntries(Map.entry("seq_len", seqLen), Map.entry("train_size", trainSize),
+                    Map.entry("test_size", testSize), Map.entry("epochs", epochs), Map.entry("batch_size", batchSize),
+                    Map.entry("lr", lr), Map.entry("lora_lr", loraLr), Map.entry("rank", rank),
+                    Map.entry("alpha", alpha), Map.entry("lora_dropout", (double) loraDropout),
+                    Map.entry("split_seed", splitSeed));
+        }
+
         /** Adapter dropout 0, PEFT's default (and full fine-tuning here runs without dropout too). */
         public static Options defaults() {
             return new Options(128, 1600, 3000, 2, 16, 1e-4, 1e-3, 8, 16, 0f, 42, List.of(1L, 2L),
@@ -86,6 +95,7 @@ public final class SpamLora {
 
     /** Runs what {@code out} does not hold yet, appending each finished row; returns all rows in the file. */
     public static List<Row> run(List<SpamAssassin.Email> emails, Options o, Path out) {
+        JsonLines.requireSettings(out, o.settings());
         List<Row> done = read(out);
         SpamFineTune.Split split = SpamFineTune.split(emails, o.seqLen(), o.trainSize(), o.testSize(), o.splitSeed());
         OnnxGraph graph = MiniLm.readBundled();

@@ -1,7 +1,9 @@
 package dev.frost.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.frost.FrostException;
 
 import java.io.IOException;
@@ -11,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Result rows, one JSON object a line, appended as each finishes: a long measurement that stops keeps every row it
@@ -46,6 +50,39 @@ public final class JsonLines {
             }
         }
         return rows;
+    }
+
+    /**
+     * Guards a results file against rows measured under other settings: the settings are kept beside it
+     * ({@code FILE.settings.json}, written on first use) and a later run with different ones is refused, naming the
+     * settings that differ, before any work and without touching the file.
+     */
+    public static void requireSettings(Path file, Map<String, Object> settings) {
+        Path side = Path.of(file + ".settings.json");
+        ObjectNode want = JSON.valueToTree(new TreeMap<>(settings));
+        try {
+            if (Files.exists(side)) {
+                JsonNode have = JSON.readTree(side.toFile());
+                List<String> differ = new ArrayList<>();
+                want.fieldNames().forEachRemaining(k -> {
+                    if (!want.get(k).equals(have.get(k))) {
+                        differ.add(k + " " + have.get(k) + " there, " + want.get(k) + " now");
+                    }
+                });
+                if (!differ.isEmpty()) {
+                    throw new FrostException(file + " holds rows measured with other settings (" + String.join("; ",
+                            differ) + "): pick another output file or the same settings");
+                }
+                return;
+            }
+            Path parent = side.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            JSON.writerWithDefaultPrettyPrinter().writeValue(side.toFile(), want);
+        } catch (IOException e) {
+            throw new FrostException("cannot read or write " + side + ": " + e.getMessage(), e);
+        }
     }
 
     /** Appends {@code row} as one line (the folder is created when missing). */

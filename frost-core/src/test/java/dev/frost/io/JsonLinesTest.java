@@ -32,4 +32,17 @@ class JsonLinesTest {
         FrostException e = assertThrows(FrostException.class, () -> JsonLines.read(f, Row.class));
         assertTrue(e.getMessage().contains("line 4"), e.getMessage());
     }
+
+    @Test
+    void rowsOfOtherSettingsAreRefusedBeforeAnyWork(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("rows.jsonl");
+        JsonLines.requireSettings(f, java.util.Map.of("epochs", 2, "lr", 1e-4));
+        JsonLines.append(f, new Row("a", 1));
+        JsonLines.requireSettings(f, java.util.Map.of("lr", 1e-4, "epochs", 2)); // the same, in another order
+        FrostException e = assertThrows(FrostException.class,
+                () -> JsonLines.requireSettings(f, java.util.Map.of("epochs", 4, "lr", 1e-4)));
+        assertTrue(e.getMessage().contains("epochs 2 there, 4 now") && e.getMessage().contains(f.toString()),
+                e.getMessage());
+        assertEquals(List.of(new Row("a", 1)), JsonLines.read(f, Row.class)); // nothing lost
+    }
 }
