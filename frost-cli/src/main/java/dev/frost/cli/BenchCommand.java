@@ -296,6 +296,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--seq-len", defaultValue = "128", description = "Tokens per e-mail (default ${DEFAULT-VALUE}).")
         int seqLen;
 
+        @Option(names = "--lora-lr", defaultValue = "1e-3", description = "Learning rate of the LoRA methods' adapters"
+                + " and head (default ${DEFAULT-VALUE}).")
+        double loraLr;
+
         @Option(names = "--lora-dropout", defaultValue = "0", description = "Adapter dropout (default ${DEFAULT-VALUE},"
                 + " PEFT's; on CPU each adapter's mask costs about as much as its matrix products).")
         float loraDropout;
@@ -306,6 +310,9 @@ final class BenchCommand implements Runnable {
         @Override
         public void run() {
             CliChecks.atLeast("--epochs", epochs, 1);
+            if (!(loraLr > 0 && loraLr < 1)) {
+                throw new FrostException("--lora-lr must be in (0, 1), got " + loraLr);
+            }
             if (!(loraDropout >= 0 && loraDropout < 1)) {
                 throw new FrostException("--lora-dropout must be in [0, 1), got " + loraDropout);
             }
@@ -316,7 +323,7 @@ final class BenchCommand implements Runnable {
             CliChecks.existingFolder("--data", data);
             SpamLora.Options d = SpamLora.Options.defaults();
             SpamLora.Options o = new SpamLora.Options(seqLen, trainSize, testSize, epochs, d.batchSize(), d.lr(),
-                    d.loraLr(), d.rank(), d.alpha(), loraDropout, d.splitSeed(), List.copyOf(seeds),
+                    loraLr, d.rank(), d.alpha(), loraDropout, d.splitSeed(), List.copyOf(seeds),
                     methods == null || methods.isEmpty() ? d.methods() : List.copyOf(methods));
             Path dir = data != null ? data : SpamAssassin.defaultDir();
             List<SpamLora.Row> rows = SpamLora.run(SpamAssassin.load(dir), o, out);
