@@ -3,7 +3,6 @@ package dev.frost.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.frost.FrostException;
 
 import java.io.IOException;
@@ -59,8 +58,9 @@ public final class JsonLines {
      */
     public static void requireSettings(Path file, Map<String, Object> settings) {
         Path side = Path.of(file + ".settings.json");
-        ObjectNode want = JSON.valueToTree(new TreeMap<>(settings));
         try {
+            // through text, as the file will be read: a long and an int of the same value then compare equal
+            JsonNode want = JSON.readTree(JSON.writeValueAsString(new TreeMap<>(settings)));
             if (Files.exists(side)) {
                 JsonNode have = JSON.readTree(side.toFile());
                 List<String> differ = new ArrayList<>();
