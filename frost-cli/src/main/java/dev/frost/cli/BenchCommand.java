@@ -310,12 +310,8 @@ final class BenchCommand implements Runnable {
         @Override
         public void run() {
             CliChecks.atLeast("--epochs", epochs, 1);
-            if (!(loraLr > 0 && loraLr < 1)) {
-                throw new FrostException("--lora-lr must be in (0, 1), got " + loraLr);
-            }
-            if (!(loraDropout >= 0 && loraDropout < 1)) {
-                throw new FrostException("--lora-dropout must be in [0, 1), got " + loraDropout);
-            }
+            CliChecks.positive("--lora-lr", loraLr);
+            CliChecks.rate("--lora-dropout", loraDropout);
             CliChecks.atLeast("--train-size", trainSize, 1);
             CliChecks.atLeast("--test-size", testSize, 1);
             CliChecks.atLeast("--seq-len", seqLen, 2);

@@ -37,6 +37,13 @@ final class CliChecks {
         }
     }
 
+    /** A rate in [0, 1), such as a dropout probability. */
+    static void rate(String option, double value) {
+        if (!(value >= 0 && value < 1)) {
+            throw new FrostException(option + " must be in [0, 1), got " + value);
+        }
+    }
+
     /** {@code file} (may be null: no output) can be created or replaced. */
     static void writableFile(String option, Path file) {
         if (file == null) {

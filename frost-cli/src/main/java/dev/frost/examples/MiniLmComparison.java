@@ -27,10 +27,7 @@ public final class MiniLmComparison {
     /** Runs what {@code out} does not hold yet; returns every row in the file. */
     public static List<Row> run(List<SpamAssassin.Email> emails, Options o, List<Long> seeds, List<Method> methods,
                                 Path out) {
-        // AutoFreeze's intervals are not among them: its rows carry them in their label and share a file
-        JsonLines.requireSettings(out, java.util.Map.of("seq_len", o.seqLen(), "train_size", o.trainSize(),
-                "test_size", o.testSize(), "epochs", o.epochs(), "batch_size", o.batchSize(), "lr", o.lr(),
-                "frozen_layers", o.frozenLayers(), "split_seed", o.seed(), "head_epochs", o.headEpochs()));
+        JsonLines.requireSettings(out, o.settings());
         List<Row> done = new ArrayList<>(JsonLines.read(out, Row.class));
         SpamFineTune.Split split = SpamFineTune.split(emails, o.seqLen(), o.trainSize(), o.testSize(), o.seed());
         OnnxGraph graph = MiniLm.readBundled();

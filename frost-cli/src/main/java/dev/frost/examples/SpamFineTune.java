@@ -21,6 +21,7 @@ import dev.frost.train.Trainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -40,6 +41,16 @@ public final class SpamFineTune {
                        int frozenLayers, long seed, int headEpochs) {
             this(seqLen, trainSize, testSize, epochs, batchSize, lr, frozenLayers, seed, headEpochs,
                     AutoFreeze.REFERENCE_INTERVALS);
+        }
+
+        /**
+         * What every row of one results file shares. AutoFreeze's intervals are not among them: its rows carry them
+         * in their label, so rows of several interval counts share a file.
+         */
+        public Map<String, Object> settings() {
+            return Map.of("seq_len", seqLen, "train_size", trainSize, "test_size", testSize, "epochs", epochs,
+                    "batch_size", batchSize, "lr", lr, "frozen_layers", frozenLayers, "split_seed", seed,
+                    "head_epochs", headEpochs);
         }
 
         /** The documented comparison: 128 tokens, 1,600 training e-mails, 3,000 held-out test (resolves 0.5 pt), 2 epochs. */
