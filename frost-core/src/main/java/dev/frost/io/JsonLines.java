@@ -62,7 +62,13 @@ public final class JsonLines {
             // through text, as the file will be read: a long and an int of the same value then compare equal
             JsonNode want = JSON.readTree(JSON.writeValueAsString(new TreeMap<>(settings)));
             if (Files.exists(side)) {
-                JsonNode have = JSON.readTree(side.toFile());
+                JsonNode have;
+                try {
+                    have = JSON.readTree(side.toFile());
+                } catch (JsonProcessingException e) { // a run killed while writing it
+                    throw new FrostException(side + " is not valid JSON (" + e.getOriginalMessage() + "); delete it"
+                            + " and it is written anew from this run's settings", e);
+                }
                 List<String> differ = new ArrayList<>();
                 want.fieldNames().forEachRemaining(k -> {
                     if (!want.get(k).equals(have.get(k))) {
