@@ -76,16 +76,21 @@ final class Composite {
             NDArray x = tmp.zeros(new Shape(1).addAll(input));
             Map<String, NDArray> side = new LinkedHashMap<>();
             sideShapes.forEach((k, s) -> side.put(k, tmp.zeros(new Shape(1).addAll(s))));
-            NDArray out = Autograd.withoutRecording(() -> wiring.forward(x, (name, in) -> {
-                Layer c = child(name);
-                Shape shape = in.getShape().slice(1);
-                if (!c.isInitialized()) {
-                    c.initialize(manager, shape, sideShapes);
-                } else if (!c.inputShape().equals(shape)) {
-                    throw new FrostException("layer '" + owner + "." + name + "' expects input " + c.inputShape()
-                            + " but its composite's wiring gives it " + shape);
+            NDArray out = Autograd.withoutRecording(() -> wiring.forward(x, new Runner(side) {
+                @Override
+                NDArray runChild(String name, NDArray in, Map<String, NDArray> childSide) {
+                    Layer c = child(name);
+                    Shape shape = in.getShape().slice(1);
+                    if (!c.isInitialized()) {
+                        Map<String, Shape> shapes = new LinkedHashMap<>();
+                        childSide.forEach((k, a) -> shapes.put(k, a.getShape().slice(1)));
+                        c.initialize(manager, shape, shapes);
+                    } else if (!c.inputShape().equals(shape)) {
+                        throw new FrostException("layer '" + owner + "." + name + "' expects input " + c.inputShape()
+                                + " but its composite's wiring gives it " + shape);
+                    }
+                    return c.forward(store, in, childSide, l -> false);
                 }
-                return c.forward(store, in, side, l -> false);
             }));
             for (Layer c : children.values()) {
                 if (!c.isInitialized()) {
@@ -102,7 +107,50 @@ final class Composite {
      * returns (its input stays: the wiring may read it again), the wiring's own arrays when the layer returns.
      */
     NDArray forward(ParameterStore store, NDArray input, Map<String, NDArray> side, Predicate<Layer> training) {
-        return wiring.forward(input, (name, x) -> Scoped.apply(x, false,
-                in -> child(name).forward(store, in, side, training)));
+        return wiring.forward(input, new Runner(side) {
+            @Override
+            NDArray runChild(String name, NDArray x, Map<String, NDArray> childSide) {
+                return Scoped.apply(x, false, in -> child(name).forward(store, in, childSide, training));
+            }
+        });
+    }
+
+    /** The wiring's view of the children; named inputs travel to a child beside the batch's side inputs. */
+    private abstract class Runner implements Wiring.Children {
+        private final Map<String, NDArray> side;
+
+        Runner(Map<String, NDArray> side) {
+            this.side = side;
+        }
+
+        abstract NDArray runChild(String name, NDArray input, Map<String, NDArray> childSide);
+
+        @Override
+        public NDArray run(String child, NDArray input) {
+            return runChild(child, input, side);
+        }
+
+        @Override
+        public NDArray run(String child, NDArray input, Map<String, NDArray> inputs) {
+            Map<String, NDArray> merged = new LinkedHashMap<>(side);
+            inputs.forEach((k, a) -> {
+                if (side.containsKey(k)) {
+                    throw new FrostException("composite layer '" + owner + "' passes input '" + k + "' to '" + child
+                            + "', but a side input of the batch has that name");
+                }
+                merged.put(k, a);
+            });
+            return runChild(child, input, merged);
+        }
+
+        @Override
+        public NDArray input(String name) {
+            NDArray a = side.get(name);
+            if (a == null) {
+                throw new FrostException("composite layer '" + owner + "' reads input '" + name + "', which its"
+                        + " parent layer did not pass (it has: " + side.keySet() + ")");
+            }
+            return a;
+        }
     }
 }

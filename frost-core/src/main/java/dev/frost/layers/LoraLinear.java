@@ -88,8 +88,9 @@ public final class LoraLinear {
             return y;
         }
         NDArray h = hasDropout ? c.run(DROPOUT, x) : x;
-        // scaled at rank width, not output width: the same sum, a kernel over r columns instead of out
-        return y.add(c.run(B, Scalars.mul(c.run(A, h), scaling)));
+        // scaled at rank width, not output width: the same sum, a kernel over r columns instead of out; added into
+        // the base's output in place (a Linear's backward does not read its own output), saving an output-sized array
+        return y.addi(c.run(B, Scalars.mul(c.run(A, h), scaling)));
     }
 
     /**

@@ -1,6 +1,7 @@
 package com.example.frost;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -9,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
+import dev.frost.FrostException;
 import dev.frost.data.ArrayDataset;
 import dev.frost.data.SyntheticData;
 import dev.frost.freeze.optim.AdamW;
@@ -32,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Frost's extension points used from outside its packages: a user's own DJL block, and a user's own composite. */
@@ -171,5 +174,45 @@ class CustomLayerTest {
             assertFalse(opt.hasState("glu.gate.weight"));
             assertTrue(model.summary().toString().contains("partial"), model.summary().toString());
         }
+    }
+
+    /** A residual block whose add sits inside a child composite: the residual given as a named input, or concatenated. */
+    private static FrostModel residual(boolean namedInput, String inputName) {
+        Layer addNorm = Layers.composite("addnorm", List.of(Layers.linear("dense", 12)), namedInput
+                ? (h, c) -> c.run("dense", h).add(c.input("res"))
+                : (hx, c) -> {
+                    NDList parts = hx.split(2, 1);
+                    return c.run("dense", parts.get(0)).add(parts.get(1));
+                }, null);
+        Layer block = Layers.composite("block", List.of(Layers.linear("fc", 12), addNorm), namedInput
+                ? (x, c) -> c.run("addnorm", c.run("fc", x), Map.of(inputName, x))
+                : (x, c) -> c.run("addnorm", NDArrays.concat(new NDList(c.run("fc", x), x), 1)), null);
+        return FrostModel.builder(new Shape(20)).optSeed(9).addSideInput("mask", new Shape(20))
+                .addGroup("in", Layers.linear("proj", 12)).addGroup("body", block)
+                .addGroup("head", Layers.linear("out", 4)).build();
+    }
+
+    @Test
+    void childCompositeReadsANamedInputFromItsParentInsteadOfAConcatenation() {
+        ArrayDataset data = SyntheticData.classification("vec", 64, new Shape(20), 4, 3)
+                .withSideInput("mask", new Shape(20), new float[64 * 20]);
+        try (FrostModel named = residual(true, "res"); FrostModel concatenated = residual(false, null)) {
+            assertEquals(named.learnableParameters().keySet(), concatenated.learnableParameters().keySet());
+            assertEquals(new Shape(12), named.layer("block").sublayer("addnorm").inputShape(),
+                    "the child's input is its own, not the residual beside it");
+            new Trainer(named, new AdamW(), oneEpoch()).fit(data, null);
+            new Trainer(concatenated, new AdamW(), oneEpoch()).fit(data, null);
+            Map<String, float[]> a = Snapshots.of(named);
+            Map<String, float[]> b = Snapshots.of(concatenated);
+            for (String k : a.keySet()) {
+                assertArrayEquals(b.get(k), a.get(k), 1e-6f, k + " after training the same way");
+            }
+        }
+        FrostException missing = assertThrows(FrostException.class, () -> residual(true, "other"));
+        assertTrue(missing.getMessage().contains("'res'") && missing.getMessage().contains("did not pass"),
+                missing.getMessage());
+        FrostException clash = assertThrows(FrostException.class, () -> residual(true, "mask"));
+        assertTrue(clash.getMessage().contains("'mask'") && clash.getMessage().contains("side input"),
+                clash.getMessage());
     }
 }

@@ -11,6 +11,7 @@ import dev.frost.layers.Layers;
 import dev.frost.model.FrostModel;
 
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +28,8 @@ public final class Bert {
     public static final String ATTENTION_MASK = "attention_mask";
     /** Side input: segment ids (0 for single-sentence tasks). */
     public static final String TOKEN_TYPE_IDS = "token_type_ids";
+    /** The named input an add-and-norm sub-layer gets from its parent beside the sub-layer's own input. */
+    private static final String RESIDUAL = "residual";
     private static final Pattern HF_LAYER = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.(.+)$");
     private static final Pattern FROST_LAYER = Pattern.compile("^layer(\\d+)\\.(.+)$");
 
@@ -90,19 +93,19 @@ public final class Bert {
                 ch.run("key", x), ch.run("value", x)), 2)), null);
         Layer attentionOutput = addAndNorm("output", dim, c.layerNormEps(), c.hiddenDropout());
         Layer attention = Layers.composite("attention", List.of(self, attentionOutput),
-                (x, ch) -> ch.run("output", NDArrays.concat(new NDList(ch.run("self", x), x), 2)), null);
+                (x, ch) -> ch.run("output", ch.run("self", x), Map.of(RESIDUAL, x)), null);
         Layer intermediate = Layers.composite("intermediate", List.of(Layers.linear("dense", c.ffn())),
                 (x, ch) -> Activation.gelu(ch.run("dense", x)), l -> l.outputShape().size());
         Layer output = addAndNorm("output", dim, c.layerNormEps(), c.hiddenDropout());
         return Layers.composite(name, List.of(attention, intermediate, output), (x, ch) -> {
             NDArray a = ch.run("attention", x);
-            return ch.run("output", NDArrays.concat(new NDList(ch.run("intermediate", a), a), 2));
+            return ch.run("output", ch.run("intermediate", a), Map.of(RESIDUAL, a));
         }, null);
     }
 
     /**
-     * {@code LayerNorm(dense(h) + residual)} on {@code [h, residual]} side by side: Hugging Face's
-     * {@code BertSelfOutput} and {@code BertOutput}.
+     * {@code LayerNorm(dense(h) + residual)} on {@code h}, with the residual passed by the parent as a named input:
+     * Hugging Face's {@code BertSelfOutput} and {@code BertOutput}.
      */
     private static Layer addAndNorm(String name, int dim, float eps, float dropout) {
         List<Layer> children = new java.util.ArrayList<>(List.of(Layers.linear("dense", dim),
@@ -111,10 +114,8 @@ public final class Bert {
             children.add(Layers.dropout("dropout", dropout));
         }
         return Layers.composite(name, children, (x, ch) -> {
-            long width = x.getShape().get(x.getShape().dimension() - 1);
-            NDList parts = x.split(new long[] {width - dim}, x.getShape().dimension() - 1);
-            NDArray h = ch.run("dense", parts.get(0));
-            return ch.run("LayerNorm", (dropout > 0 ? ch.run("dropout", h) : h).add(parts.get(1)));
+            NDArray h = ch.run("dense", x);
+            return ch.run("LayerNorm", (dropout > 0 ? ch.run("dropout", h) : h).add(ch.input(RESIDUAL)));
         }, l -> l.outputShape().size());
     }
 

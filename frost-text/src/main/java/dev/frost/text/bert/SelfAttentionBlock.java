@@ -37,7 +37,8 @@ public final class SelfAttentionBlock extends AbstractBlock {
         long dim = qkv.getShape().get(2) / 3;
         long dh = dim / heads;
         NDList parts = qkv.split(3, 2);
-        NDArray q = split(parts.get(0), b, s, dh);
+        // 1/sqrt(dh) applied to q, which is seq/dh times smaller than the scores (4x at 128 tokens, 32 per head)
+        NDArray q = split(Scalars.div(parts.get(0), Math.sqrt(dh)), b, s, dh);
         NDArray k = split(parts.get(1), b, s, dh);
         NDArray v = split(parts.get(2), b, s, dh);
         // padding gets a large negative score, so its attention weight underflows to 0
@@ -45,10 +46,8 @@ public final class SelfAttentionBlock extends AbstractBlock {
         // each score-sized intermediate is freed as soon as the next exists (autograd keeps what backward needs):
         // four of them at once would be most of a layer's memory
         NDArray raw = q.matMul(k.transpose(0, 1, 3, 2));
-        NDArray scaled = Scalars.div(raw, Math.sqrt(dh));
+        NDArray scores = raw.add(maskBias);
         raw.close();
-        NDArray scores = scaled.add(maskBias);
-        scaled.close();
         NDArray probs = scores.softmax(-1);
         scores.close();
         if (training && dropout > 0) {
