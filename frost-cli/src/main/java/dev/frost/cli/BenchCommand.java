@@ -185,6 +185,11 @@ final class BenchCommand implements Runnable {
                 description = "AutoFreeze's decisions per run, the reference's num_intervals (default ${DEFAULT-VALUE}).")
         int autoFreezeIntervals;
 
+        @Option(names = "--schedule", defaultValue = SpamFineTune.Options.DEFAULT_SCHEDULE,
+                description = "Learning-rate schedule of every method: onecycle, linear, step (AutoFreeze's"
+                        + " reference), cosine or constant (default ${DEFAULT-VALUE}); part of --out's settings.")
+        String schedule;
+
         @Option(names = "--data", description = "SpamAssassin folder (default data/spam-assassin).")
         Path data;
 
@@ -192,6 +197,7 @@ final class BenchCommand implements Runnable {
         public void run() {
             CliChecks.writableFile("--out", out);
             CliChecks.atLeast("--autofreeze-intervals", autoFreezeIntervals, 1);
+            CliChecks.schedule("--schedule", schedule);
             CliChecks.existingFolder("--data", data);
             SpamFineTune.Options d = quick ? SpamFineTune.Options.quick() : SpamFineTune.Options.defaults();
             int e = epochs != null ? epochs : quick ? d.epochs() : 4; // the head trains as long as the others here
@@ -201,7 +207,7 @@ final class BenchCommand implements Runnable {
             CliChecks.atLeast("--train-size", train, 1);
             CliChecks.atLeast("--test-size", test, 1);
             SpamFineTune.Options o = new SpamFineTune.Options(d.seqLen(), train, test, e, d.batchSize(), d.lr(),
-                    d.frozenLayers(), d.seed(), e, autoFreezeIntervals);
+                    d.frozenLayers(), d.seed(), e, autoFreezeIntervals, schedule);
             Path dir = data != null ? data : SpamAssassin.defaultDir();
             List<SpamFineTune.Method> chosen = methods == null || methods.isEmpty()
                     ? List.of(SpamFineTune.Method.values()) : List.copyOf(methods);

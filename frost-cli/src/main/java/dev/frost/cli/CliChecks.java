@@ -1,6 +1,7 @@
 package dev.frost.cli;
 
 import dev.frost.FrostException;
+import dev.frost.train.LrSchedule;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,6 +42,15 @@ final class CliChecks {
     static void rate(String option, double value) {
         if (!(value >= 0 && value < 1)) {
             throw new FrostException(option + " must be in [0, 1), got " + value);
+        }
+    }
+
+    /** A learning-rate schedule's name that {@link LrSchedule#named} knows. */
+    static void schedule(String option, String name) {
+        try {
+            LrSchedule.named(name);
+        } catch (FrostException e) {
+            throw new FrostException(option + ": " + e.getMessage(), e);
         }
     }
 

@@ -15,10 +15,12 @@ import dev.frost.text.onnx.OnnxGraph;
 import dev.frost.train.Callback;
 import dev.frost.train.EpochRecord;
 import dev.frost.train.FitResult;
+import dev.frost.train.LrSchedule;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,15 +34,22 @@ import java.util.SplittableRandom;
 public final class SpamFineTune {
     /**
      * Sizes and training settings; the test set is held out from training. {@code autoFreezeIntervals} is
-     * AutoFreeze's decisions per run (the reference's {@code num_intervals}).
+     * AutoFreeze's decisions per run (the reference's {@code num_intervals}); {@code schedule} the learning-rate
+     * schedule every method uses, by {@link dev.frost.train.LrSchedule#named} name.
      */
     public record Options(int seqLen, int trainSize, int testSize, int epochs, int batchSize, double lr,
-                          int frozenLayers, long seed, int headEpochs, int autoFreezeIntervals) {
-        /** With the reference's AutoFreeze intervals per run. */
+                          int frozenLayers, long seed, int headEpochs, int autoFreezeIntervals, String schedule) {
+        public static final String DEFAULT_SCHEDULE = "onecycle";
+
+        public Options {
+            LrSchedule.named(schedule); // an unknown name fails here, before any data is read
+        }
+
+        /** With the reference's AutoFreeze intervals per run and one cycle. */
         public Options(int seqLen, int trainSize, int testSize, int epochs, int batchSize, double lr,
                        int frozenLayers, long seed, int headEpochs) {
             this(seqLen, trainSize, testSize, epochs, batchSize, lr, frozenLayers, seed, headEpochs,
-                    AutoFreeze.REFERENCE_INTERVALS);
+                    AutoFreeze.REFERENCE_INTERVALS, DEFAULT_SCHEDULE);
         }
 
         /**
@@ -48,9 +57,13 @@ public final class SpamFineTune {
          * in their label, so rows of several interval counts share a file.
          */
         public Map<String, Object> settings() {
-            return Map.of("seq_len", seqLen, "train_size", trainSize, "test_size", testSize, "epochs", epochs,
-                    "batch_size", batchSize, "lr", lr, "frozen_layers", frozenLayers, "split_seed", seed,
-                    "head_epochs", headEpochs);
+            Map<String, Object> s = new LinkedHashMap<>(Map.of("seq_len", seqLen, "train_size", trainSize,
+                    "test_size", testSize, "epochs", epochs, "batch_size", batchSize, "lr", lr,
+                    "frozen_layers", frozenLayers, "split_seed", seed, "head_epochs", headEpochs));
+            if (!schedule.equals(DEFAULT_SCHEDULE)) {
+                s.put("schedule", schedule); // files written before the option have none: one cycle
+            }
+            return s;
         }
 
         /** The documented comparison: 128 tokens, 1,600 training e-mails, 3,000 held-out test (resolves 0.5 pt), 2 epochs. */
@@ -170,7 +183,7 @@ public final class SpamFineTune {
 
     private static Options withEpochs(Options o, int epochs) {
         return new Options(o.seqLen(), o.trainSize(), o.testSize(), epochs, o.batchSize(), o.lr(), o.frozenLayers(),
-                o.seed(), o.headEpochs(), o.autoFreezeIntervals());
+                o.seed(), o.headEpochs(), o.autoFreezeIntervals(), o.schedule());
     }
 
     private static ArrayDataset encode(String name, List<SpamAssassin.Email> emails, WordPieceTokenizer tok,
@@ -187,7 +200,7 @@ public final class SpamFineTune {
             m.freezeTo(frozenGroups);
             m.group("head").setLrMultiplier(10);
             TrainConfig cfg = TrainConfig.builder().setEpochs(o.epochs()).optBatchSize(o.batchSize())
-                    .optLearningRate(o.lr() * lrScale).optSchedule("onecycle").optSeed(seed)
+                    .optLearningRate(o.lr() * lrScale).optSchedule(o.schedule()).optSeed(seed)
                     .optCache(cache ? CacheConfig.defaults() : null).optMeasureFullStep(true).build();
             List<Callback> cbs = autoFreeze ? List.of(AutoFreeze.withEmbeddings("embeddings")
                     .withIntervalsPerRun(o.autoFreezeIntervals())) : List.of();
@@ -220,8 +233,8 @@ public final class SpamFineTune {
     public static String format(List<Row> rows, Options o) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "MiniLM-L6 (real pretrained weights) on SpamAssassin: %d training / %d"
-                        + " held-out test e-mails, %d tokens, %d epochs, batch %d, AdamW lr %.0e (head x10), one cycle%n",
-                o.trainSize(), o.testSize(), o.seqLen(), o.epochs(), o.batchSize(), o.lr()));
+                        + " held-out test e-mails, %d tokens, %d epochs, batch %d, AdamW lr %.0e (head x10), schedule %s%n",
+                o.trainSize(), o.testSize(), o.seqLen(), o.epochs(), o.batchSize(), o.lr(), o.schedule()));
         String fmt = "%-40s %6s %9s %10s %10s %9s %8s %9s%n";
         sb.append(String.format(Locale.ROOT, fmt, "method", "epochs", "test acc", "train s", "TFLOP", "of full", "speedup",
                 "acc Δ pt"));

@@ -69,6 +69,7 @@ class FrostCliTest {
             {"--seq-len", "bench", "lora", "--seq-len", "1"},
             {"--train-size", "bench", "minilm", "--train-size", "0"},
             {"--data", "bench", "minilm", "--data", dir.resolve("none").toString()},
+            {"--schedule", "bench", "minilm", "--schedule", "warmup"},
         };
         for (String[] c : cases) {
             long t0 = System.nanoTime();

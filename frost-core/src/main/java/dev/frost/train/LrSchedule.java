@@ -2,6 +2,7 @@ package dev.frost.train;
 
 import dev.frost.FrostException;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /** Learning rate as a factor of the base rate, by global step. Implementations are stateless. */
@@ -34,6 +35,39 @@ public interface LrSchedule {
             }
             return Math.max(0.0, (t - s) / (double) Math.max(1, t - warmup));
         };
+    }
+
+    /**
+     * Piecewise constant: {@code factors[0]} until step {@code int(at[0] * totalSteps)}, then {@code factors[1]} until
+     * {@code int(at[1] * totalSteps)}, and so on (no warm-up).
+     */
+    static LrSchedule stepDecay(double[] at, double[] factors) {
+        boolean ok = factors.length == at.length + 1 && Arrays.stream(factors).allMatch(f -> f >= 0 && f <= 1e6);
+        for (int i = 0; ok && i < at.length; i++) {
+            ok = at[i] > 0 && at[i] < 1 && (i == 0 || at[i] > at[i - 1]);
+        }
+        if (!ok) {
+            throw new FrostException("step decay needs increasing fractions in (0, 1) and one more non-negative factor"
+                    + " than fractions, got " + Arrays.toString(at) + " and " + Arrays.toString(factors));
+        }
+        double[] a = at.clone();
+        double[] f = factors.clone();
+        return (s, t) -> {
+            int i = 0;
+            while (i < a.length && s >= (long) (a[i] * t)) {
+                i++;
+            }
+            return f[i];
+        };
+    }
+
+    /**
+     * The schedule of AutoFreeze's reference ({@code YuhanLiu11/AutoFreeze}, {@code optimization_lr.py}'s
+     * {@code warmup_linear}, which despite its name has no warm-up): the full rate for the first 30% of the steps, 0.7
+     * of it until 60%, then 0.4.
+     */
+    static LrSchedule autoFreezeSteps() {
+        return stepDecay(new double[] {0.3, 0.6}, new double[] {1.0, 0.7, 0.4});
     }
 
     /** fastai's one-cycle with its defaults: {@code oneCycle(pctStart, 25, 1e5)}. */
@@ -77,7 +111,10 @@ public interface LrSchedule {
         return to + (from - to) / 2 * (1 + Math.cos(Math.PI * Math.min(1.0, pct)));
     }
 
-    /** By name, as on the command line: constant, cosine, onecycle, linear (10% linear warm-up, linear decay). */
+    /**
+     * By name, as on the command line: constant, cosine, onecycle, linear (10% linear warm-up, linear decay), step
+     * (AutoFreeze's reference: 1, 0.7 from 30%, 0.4 from 60%).
+     */
     static LrSchedule named(String name) {
         switch (name.toLowerCase(Locale.ROOT)) {
             case "constant":
@@ -89,9 +126,11 @@ public interface LrSchedule {
                 return oneCycle(0.25);
             case "linear":
                 return linearWarmup(0.1);
+            case "step":
+                return autoFreezeSteps();
             default:
-                throw new FrostException("unknown learning-rate schedule '" + name + "': use constant, cosine, onecycle"
-                        + " or linear");
+                throw new FrostException("unknown learning-rate schedule '" + name + "': use constant, cosine, onecycle,"
+                        + " linear or step");
         }
     }
 }

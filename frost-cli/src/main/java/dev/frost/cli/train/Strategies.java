@@ -175,9 +175,9 @@ public final class Strategies {
     }
 
     static LrSchedule named(String name) {
-        if (!List.of("onecycle", "cosine", "constant", "linear").contains(name)) {
+        if (!List.of("onecycle", "cosine", "constant", "linear", "step").contains(name)) {
             throw new FrostException("trainer.schedule: unknown schedule '" + name + "' (use onecycle, cosine,"
-                    + " constant or linear)");
+                    + " constant, linear or step)");
         }
         return LrSchedule.named(name);
     }
