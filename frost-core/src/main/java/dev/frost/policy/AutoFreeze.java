@@ -10,6 +10,8 @@ import dev.frost.layers.Layer;
 import dev.frost.model.FrostModel;
 import dev.frost.model.LayerGroup;
 import dev.frost.train.TrainingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -53,6 +55,7 @@ import java.util.Map;
  * parameter); Frost keeps the optimizer state of the groups still training.
  */
 public final class AutoFreeze implements FreezePolicy {
+    private static final Logger LOG = LoggerFactory.getLogger(AutoFreeze.class);
     /** The reference's {@code num_intervals}: decisions per run when no fixed interval is given. */
     public static final int REFERENCE_INTERVALS = 10;
 
@@ -302,8 +305,12 @@ public final class AutoFreeze implements FreezePolicy {
         restored.clear();
         lastStatistic = current.clone();
         if (previous != null) {
-            int frozenLayers = Math.max(0, m.frozenGroupCount() - first);
-            int next = decide(previous, current, Math.min(frozenLayers, layers), percentile, costs);
+            int frozenLayers = Math.min(layers, Math.max(0, m.frozenGroupCount() - first));
+            int next = decide(previous, current, frozenLayers, percentile, costs);
+            if (LOG.isDebugEnabled()) { // why it froze what it froze, for whoever tunes the intervals
+                LOG.debug("autofreeze after step {}: g {}, r {}, layers frozen {} -> {}", n, Arrays.toString(current),
+                        Arrays.toString(ratios(previous, current)), frozenLayers, Math.max(next, frozenLayers));
+            }
             if (next > 0) {
                 PrefixFreezer.freezeAtLeast(m, first + next);
             }
