@@ -15,7 +15,6 @@ import dev.frost.text.onnx.OnnxGraph;
 import dev.frost.train.Callback;
 import dev.frost.train.EpochRecord;
 import dev.frost.train.FitResult;
-import dev.frost.train.LrSchedule;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
 
@@ -40,10 +39,6 @@ public final class SpamFineTune {
     public record Options(int seqLen, int trainSize, int testSize, int epochs, int batchSize, double lr,
                           int frozenLayers, long seed, int headEpochs, int autoFreezeIntervals, String schedule) {
         public static final String DEFAULT_SCHEDULE = "onecycle";
-
-        public Options {
-            LrSchedule.named(schedule); // an unknown name fails here, before any data is read
-        }
 
         /** With the reference's AutoFreeze intervals per run and one cycle. */
         public Options(int seqLen, int trainSize, int testSize, int epochs, int batchSize, double lr,

@@ -62,6 +62,8 @@ class TrainErrorsTest {
         refused(dir, "data: [1, 2]\n", "bad.yaml line 1", "'data'");
         refused(dir, "data: {type: csv, train: " + csv + "\n", "bad.yaml", "not valid YAML");
         refused(dir, "data: {type: csv, train: " + csv + "}\ntrainer: {lr: -1}\n", "trainer.lr must be positive");
+        refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {schedule: warmup}\n",
+                "trainer.schedule", "'warmup'", "or step");
         refused(dir, "data: {type: sound, train: " + csv + "}\n", "data.type", "sound");
         // text data: a .csv is read as CSV (columns text_field, label_field), anything else as JSON lines
         refused(dir, "data: {type: text, train: " + csv + "}\n", "data.train", "has no column 'text' (its header: ");

@@ -42,13 +42,13 @@ public interface LrSchedule {
      * {@code int(at[1] * totalSteps)}, and so on (no warm-up).
      */
     static LrSchedule stepDecay(double[] at, double[] factors) {
-        boolean ok = factors.length == at.length + 1 && Arrays.stream(factors).allMatch(f -> f >= 0 && f <= 1e6);
+        boolean ok = factors.length == at.length + 1 && Arrays.stream(factors).allMatch(f -> f >= 0 && Double.isFinite(f));
         for (int i = 0; ok && i < at.length; i++) {
             ok = at[i] > 0 && at[i] < 1 && (i == 0 || at[i] > at[i - 1]);
         }
         if (!ok) {
-            throw new FrostException("step decay needs increasing fractions in (0, 1) and one more non-negative factor"
-                    + " than fractions, got " + Arrays.toString(at) + " and " + Arrays.toString(factors));
+            throw new FrostException("step decay needs increasing fractions in (0, 1) and one more finite, non-negative"
+                    + " factor than fractions, got " + Arrays.toString(at) + " and " + Arrays.toString(factors));
         }
         double[] a = at.clone();
         double[] f = factors.clone();

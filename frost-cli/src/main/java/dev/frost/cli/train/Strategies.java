@@ -174,12 +174,13 @@ public final class Strategies {
         }
     }
 
+    /** The schedule {@link LrSchedule#named} knows by that name; its error names the config key. */
     static LrSchedule named(String name) {
-        if (!List.of("onecycle", "cosine", "constant", "linear", "step").contains(name)) {
-            throw new FrostException("trainer.schedule: unknown schedule '" + name + "' (use onecycle, cosine,"
-                    + " constant, linear or step)");
+        try {
+            return LrSchedule.named(name);
+        } catch (FrostException e) {
+            throw new FrostException("trainer.schedule: " + e.getMessage(), e);
         }
-        return LrSchedule.named(name);
     }
 
     static <E extends Enum<E>> E enumOf(Class<E> type, String key, String value) {
