@@ -13,7 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Result rows, one JSON object a line, appended as each finishes: a long measurement that stops keeps every row it
@@ -69,12 +71,16 @@ public final class JsonLines {
                     throw new FrostException(side + " is not valid JSON (" + e.getOriginalMessage() + "); delete it"
                             + " and it is written anew from this run's settings", e);
                 }
+                // both ways: a setting the file names and this run does not is a difference too
+                Set<String> keys = new TreeSet<>();
+                want.fieldNames().forEachRemaining(keys::add);
+                have.fieldNames().forEachRemaining(keys::add);
                 List<String> differ = new ArrayList<>();
-                want.fieldNames().forEachRemaining(k -> {
-                    if (!want.get(k).equals(have.get(k))) {
-                        differ.add(k + " " + have.get(k) + " there, " + want.get(k) + " now");
+                for (String k : keys) {
+                    if (!java.util.Objects.equals(want.get(k), have.get(k))) {
+                        differ.add(k + " " + shown(have.get(k)) + " there, " + shown(want.get(k)) + " now");
                     }
-                });
+                }
                 if (!differ.isEmpty()) {
                     throw new FrostException(file + " holds rows measured with other settings (" + String.join("; ",
                             differ) + "): pick another output file or the same settings");
@@ -89,6 +95,10 @@ public final class JsonLines {
         } catch (IOException e) {
             throw new FrostException("cannot read or write " + side + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String shown(JsonNode value) {
+        return value == null ? "none" : value.toString();
     }
 
     /** Appends {@code row} as one line (the folder is created when missing). */

@@ -44,6 +44,10 @@ class JsonLinesTest {
                 () -> JsonLines.requireSettings(f, java.util.Map.of("epochs", 4, "lr", 1e-4, "seed", 42L)));
         assertTrue(e.getMessage().contains("epochs 2 there, 4 now") && e.getMessage().contains(f.toString()),
                 e.getMessage());
+        // a setting the file has and this run leaves out is a difference too
+        e = assertThrows(FrostException.class,
+                () -> JsonLines.requireSettings(f, java.util.Map.of("lr", 1e-4, "seed", 42L)));
+        assertTrue(e.getMessage().contains("epochs 2 there, none now"), e.getMessage());
         assertEquals(List.of(new Row("a", 1)), JsonLines.read(f, Row.class)); // nothing lost
     }
 }
