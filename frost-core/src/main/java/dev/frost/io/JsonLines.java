@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -77,7 +78,7 @@ public final class JsonLines {
                 have.fieldNames().forEachRemaining(keys::add);
                 List<String> differ = new ArrayList<>();
                 for (String k : keys) {
-                    if (!java.util.Objects.equals(want.get(k), have.get(k))) {
+                    if (!Objects.equals(want.get(k), have.get(k))) {
                         differ.add(k + " " + shown(have.get(k)) + " there, " + shown(want.get(k)) + " now");
                     }
                 }

@@ -42,7 +42,8 @@ public interface LrSchedule {
      * {@code int(at[1] * totalSteps)}, and so on (no warm-up).
      */
     static LrSchedule stepDecay(double[] at, double[] factors) {
-        boolean ok = factors.length == at.length + 1 && Arrays.stream(factors).allMatch(f -> f >= 0 && Double.isFinite(f));
+        boolean ok = factors.length == at.length + 1
+                && Arrays.stream(factors).allMatch(f -> f >= 0 && Double.isFinite(f));
         for (int i = 0; ok && i < at.length; i++) {
             ok = at[i] > 0 && at[i] < 1 && (i == 0 || at[i] > at[i - 1]);
         }
