@@ -190,6 +190,11 @@ final class BenchCommand implements Runnable {
                         + " reference), cosine or constant (default ${DEFAULT-VALUE}); part of --out's settings.")
         String schedule;
 
+        @Option(names = "--dropout", defaultValue = "0", description = "Hidden and attention dropout of every method,"
+                + " run only in layers that train (default ${DEFAULT-VALUE}; Hugging Face fine-tunes with 0.1); part of"
+                + " --out's settings.")
+        double dropout;
+
         @Option(names = "--data", description = "SpamAssassin folder (default data/spam-assassin).")
         Path data;
 
@@ -198,6 +203,7 @@ final class BenchCommand implements Runnable {
             CliChecks.writableFile("--out", out);
             CliChecks.atLeast("--autofreeze-intervals", autoFreezeIntervals, 1);
             CliChecks.schedule("--schedule", schedule);
+            CliChecks.rate("--dropout", dropout);
             CliChecks.existingFolder("--data", data);
             SpamFineTune.Options d = quick ? SpamFineTune.Options.quick() : SpamFineTune.Options.defaults();
             int e = epochs != null ? epochs : quick ? d.epochs() : 4; // the head trains as long as the others here
@@ -207,7 +213,7 @@ final class BenchCommand implements Runnable {
             CliChecks.atLeast("--train-size", train, 1);
             CliChecks.atLeast("--test-size", test, 1);
             SpamFineTune.Options o = new SpamFineTune.Options(d.seqLen(), train, test, e, d.batchSize(), d.lr(),
-                    d.frozenLayers(), d.seed(), e, autoFreezeIntervals, schedule);
+                    d.frozenLayers(), d.seed(), e, autoFreezeIntervals, schedule, dropout);
             Path dir = data != null ? data : SpamAssassin.defaultDir();
             List<SpamFineTune.Method> chosen = methods == null || methods.isEmpty()
                     ? List.of(SpamFineTune.Method.values()) : List.copyOf(methods);

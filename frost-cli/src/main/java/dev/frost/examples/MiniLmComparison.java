@@ -59,8 +59,8 @@ public final class MiniLmComparison {
     public static String format(List<Row> rows, Options o) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "MiniLM-L6 on SpamAssassin: %d training /"
                         + " %d held-out test e-mails, %d tokens, %d epochs, batch %d, AdamW lr %.0e (head x10),"
-                        + " schedule %s; split seed %d%n", o.trainSize(), o.testSize(), o.seqLen(), o.epochs(),
-                o.batchSize(), o.lr(), o.schedule(), o.seed()));
+                        + " schedule %s, dropout %s; split seed %d%n", o.trainSize(), o.testSize(), o.seqLen(),
+                o.epochs(), o.batchSize(), o.lr(), o.schedule(), o.dropout(), o.seed()));
         sb.append("| method | seeds | test accuracy: mean (per seed) | Δ pt vs full (paired) | train s (mean) |"
                 + " speed-up (paired) | per epoch: s and share of full FLOPs | groups frozen after step, per seed |\n"
                 + "|---|---|---|---|---|---|---|---|\n");

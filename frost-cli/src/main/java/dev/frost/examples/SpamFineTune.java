@@ -34,17 +34,20 @@ public final class SpamFineTune {
     /**
      * Sizes and training settings; the test set is held out from training. {@code autoFreezeIntervals} is
      * AutoFreeze's decisions per run (the reference's {@code num_intervals}); {@code schedule} the learning-rate
-     * schedule every method uses, by {@link dev.frost.train.LrSchedule#named} name.
+     * schedule every method uses, by {@link dev.frost.train.LrSchedule#named} name; {@code dropout} the hidden and
+     * attention dropout of every method (Hugging Face's fine-tuning default is 0.1; it runs only in layers that train,
+     * so a cached prefix stays exact).
      */
     public record Options(int seqLen, int trainSize, int testSize, int epochs, int batchSize, double lr,
-                          int frozenLayers, long seed, int headEpochs, int autoFreezeIntervals, String schedule) {
+                          int frozenLayers, long seed, int headEpochs, int autoFreezeIntervals, String schedule,
+                          double dropout) {
         public static final String DEFAULT_SCHEDULE = "onecycle";
 
         /** With the reference's AutoFreeze intervals per run and one cycle. */
         public Options(int seqLen, int trainSize, int testSize, int epochs, int batchSize, double lr,
                        int frozenLayers, long seed, int headEpochs) {
             this(seqLen, trainSize, testSize, epochs, batchSize, lr, frozenLayers, seed, headEpochs,
-                    AutoFreeze.REFERENCE_INTERVALS, DEFAULT_SCHEDULE);
+                    AutoFreeze.REFERENCE_INTERVALS, DEFAULT_SCHEDULE, 0);
         }
 
         /**
@@ -57,6 +60,9 @@ public final class SpamFineTune {
                     "frozen_layers", frozenLayers, "split_seed", seed, "head_epochs", headEpochs));
             if (!schedule.equals(DEFAULT_SCHEDULE)) {
                 s.put("schedule", schedule); // files written before the option have none: one cycle
+            }
+            if (dropout > 0) {
+                s.put("dropout", dropout); // nor dropout: none
             }
             return s;
         }
@@ -178,7 +184,7 @@ public final class SpamFineTune {
 
     private static Options withEpochs(Options o, int epochs) {
         return new Options(o.seqLen(), o.trainSize(), o.testSize(), epochs, o.batchSize(), o.lr(), o.frozenLayers(),
-                o.seed(), o.headEpochs(), o.autoFreezeIntervals(), o.schedule());
+                o.seed(), o.headEpochs(), o.autoFreezeIntervals(), o.schedule(), o.dropout());
     }
 
     private static ArrayDataset encode(String name, List<SpamAssassin.Email> emails, WordPieceTokenizer tok,
@@ -190,7 +196,8 @@ public final class SpamFineTune {
 
     private static Row method(String name, long seed, OnnxGraph graph, Split s, Options o, int frozenGroups,
                               boolean autoFreeze, boolean cache, double lrScale, Row full) {
-        try (FrostModel m = Bert.classifier(Bert.Config.MINILM_L6, o.seqLen(), 2, seed)) {
+        float p = (float) o.dropout();
+        try (FrostModel m = Bert.classifier(Bert.Config.MINILM_L6.withDropout(p, p), o.seqLen(), 2, seed)) {
             MiniLm.loadPretrained(m, graph);
             m.freezeTo(frozenGroups);
             m.group("head").setLrMultiplier(10);
