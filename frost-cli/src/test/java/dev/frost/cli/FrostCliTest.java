@@ -70,6 +70,7 @@ class FrostCliTest {
             {"--train-size", "bench", "minilm", "--train-size", "0"},
             {"--data", "bench", "minilm", "--data", dir.resolve("none").toString()},
             {"--schedule", "bench", "minilm", "--schedule", "warmup"},
+            {"--dropout", "bench", "minilm", "--dropout", "1"},
         };
         for (String[] c : cases) {
             long t0 = System.nanoTime();

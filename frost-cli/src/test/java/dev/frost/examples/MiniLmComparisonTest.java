@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The comparison's table from rows: means, deltas and speed-ups paired by seed, stopped runs, per-epoch columns. */
@@ -42,9 +43,17 @@ class MiniLmComparisonTest {
         assertTrue(t.contains("| (a) full fine-tuning | 2 | 97.00% (98.00, 96.00) | +0.00 | 110.0 | 1.00x |"), t);
         assertTrue(t.contains("(95.00, stopped)"), "a stopped run is shown and left out of the means: " + t);
         assertTrue(t.contains("1 run(s) stopped"), t);
+        assertTrue(t.contains("dropout 0.0;"), "the recipe is in the table's heading: " + t);
 
         Path out = tmp.resolve("rows.jsonl");
         rows.forEach(r -> JsonLines.append(out, r));
         assertEquals(rows, JsonLines.read(out, Row.class), "rows survive the file they resume from");
+    }
+
+    @Test
+    void dropoutIsPartOfAResultsFilesSettingsOnlyWhenUsed() {
+        Options drop = new Options(128, 2000, 3000, 2, 16, 1e-4, 4, 42, 2, 30, "step", 0.1);
+        assertEquals(0.1, drop.settings().get("dropout"), "rows with and without dropout never share a file");
+        assertFalse(O.settings().containsKey("dropout"), "files written before the option still resume: " + O.settings());
     }
 }
