@@ -3,6 +3,7 @@ package dev.frost.engine;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.frost.FrostException;
+import org.slf4j.LoggerFactory;
 
 /** Loads the PyTorch engine once, offline, and turns a failure into one actionable line. */
 public final class FrostEngine {
@@ -25,6 +26,7 @@ public final class FrostEngine {
                 if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
                     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
                 }
+                OneDnnIsa.advice().ifPresent(a -> LoggerFactory.getLogger(FrostEngine.class).warn(a));
                 try {
                     engine = Engine.getEngine("PyTorch");
                 } catch (RuntimeException | UnsatisfiedLinkError err) {

@@ -141,7 +141,8 @@ final class TrainStep {
                     throw new Diverged("the gradient of '" + badGrad + "' is non-finite although the loss is finite ("
                             + lossSum / total + "); " + all.size() + " of " + trained.size()
                             + " parameters have non-finite gradients" + (all.size() > 1 ? ", the last '"
-                            + all.get(all.size() - 1) + "'" : ""), groups);
+                            + all.get(all.size() - 1) + "'" : "")
+                            + dev.frost.engine.OneDnnIsa.advice().map(a -> " (" + a + ")").orElse(""), groups);
                 }
             }
             optimizer.step(groups, lr);
