@@ -6,8 +6,10 @@ import dev.frost.data.SyntheticData;
 import dev.frost.freeze.optim.AdamW;
 import dev.frost.layers.Layers;
 import dev.frost.model.FrostModel;
+import dev.frost.train.Callback;
 import dev.frost.train.TrainConfig;
 import dev.frost.train.Trainer;
+import dev.frost.train.TrainingContext;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +36,14 @@ public final class SoakChild {
         TrainConfig cfg = TrainConfig.builder().setEpochs(EPOCHS).optBatchSize(8).optLearningRate(1e-3)
                 .optSeed(11).optProgressBar(false).optSchedule("cosine").build();
         try (FrostModel m = model(); AdamW opt = new AdamW()) {
-            Trainer t = new Trainer(m, opt, cfg, new ModelCheckpoint(dir, null, 1, 2));
+            Callback stepped = new Callback() {
+                @Override
+                public void afterStep(TrainingContext ctx) {
+                    System.out.println("step " + ctx.globalStep());
+                    System.out.flush();
+                }
+            };
+            Trainer t = new Trainer(m, opt, cfg, new ModelCheckpoint(dir, null, 1, 2), stepped);
             if (Files.isDirectory(dir) && Files.exists(dir.resolve(CheckpointStore.LATEST))) {
                 Checkpoints.resume(dir, t);
             }
