@@ -62,7 +62,7 @@ public final class SpamFineTune {
                 s.put("schedule", schedule); // files written before the option have none: one cycle
             }
             if (dropout > 0) {
-                s.put("dropout", dropout); // nor dropout: none
+                s.put("dropout", dropout); // absent in older files, which ran without
             }
             return s;
         }

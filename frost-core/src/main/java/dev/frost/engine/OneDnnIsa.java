@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 public final class OneDnnIsa {
     /** The environment variables through which oneDNN takes a cap on its instruction set. */
-    static final String[] CAPS = {"ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"};
+    private static final String[] CAPS = {"ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"};
     private static final Pattern AVX512F = Pattern.compile("(?m)^flags\\s*:.*\\bavx512f\\b");
 
     private OneDnnIsa() {}

@@ -9,6 +9,7 @@ import dev.frost.data.Batch;
 import dev.frost.data.Dataset;
 import dev.frost.data.HostBatch;
 import dev.frost.engine.Autograd;
+import dev.frost.engine.OneDnnIsa;
 import dev.frost.engine.Scalars;
 import dev.frost.freeze.cache.ActivationCache;
 import dev.frost.freeze.optim.Optimizer;
@@ -142,7 +143,7 @@ final class TrainStep {
                             + lossSum / total + "); " + all.size() + " of " + trained.size()
                             + " parameters have non-finite gradients" + (all.size() > 1 ? ", the last '"
                             + all.get(all.size() - 1) + "'" : "")
-                            + dev.frost.engine.OneDnnIsa.advice().map(a -> " (" + a + ")").orElse(""), groups);
+                            + OneDnnIsa.advice().map(a -> " (" + a + ")").orElse(""), groups);
                 }
             }
             optimizer.step(groups, lr);
