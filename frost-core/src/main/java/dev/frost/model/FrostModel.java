@@ -8,6 +8,7 @@ import ai.djl.training.ParameterStore;
 import dev.frost.FrostException;
 import dev.frost.engine.Autograd;
 import dev.frost.engine.Scoped;
+import dev.frost.engine.SmallBatches;
 import dev.frost.engine.FrostEngine;
 import dev.frost.freeze.grad.GradientSwitch;
 import dev.frost.freeze.norm.NormalizationSwitch;
@@ -328,9 +329,15 @@ public final class FrostModel implements AutoCloseable {
         return runFrozen(input, Map.of(), from, to);
     }
 
-    /** Like {@link #runFrozen(NDArray, int, int)}, with the batch's side inputs by name. */
+    /**
+     * Like {@link #runFrozen(NDArray, int, int)}, with the batch's side inputs by name. A batch of fewer than
+     * {@link SmallBatches#MIN_ROWS} rows is padded, so an example's output does not depend on its batch's size.
+     */
     public NDArray runFrozen(NDArray input, Map<String, NDArray> side, int from, int to) {
-        return runWithoutGraph(input, side, true, from, to);
+        boolean rowWise = from >= 0 && to <= layers.size() && from <= to && layers.subList(from, to).stream()
+                .noneMatch(l -> NormalizationSwitch.effectiveTrainable(l, trainBn)); // no batch statistics
+        return rowWise ? SmallBatches.padded(input, side, (x, s) -> runWithoutGraph(x, s, true, from, to))
+                : runWithoutGraph(input, side, true, from, to);
     }
 
     /**

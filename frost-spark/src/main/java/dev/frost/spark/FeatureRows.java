@@ -105,10 +105,7 @@ final class FeatureRows implements MapPartitionsFunction<Long, Row> {
                 while (n < batchSize && ids.hasNext()) {
                     idx[n++] = Math.toIntExact(ids.next());
                 }
-                // a short batch (a partition's tail, wherever Spark drew the boundaries) is padded with its last
-                // row: matrix kernels take other code paths for 1 or 2 rows (on AMD's AVX-512 CPUs measurably,
-                // 2 ulps), so every forward pass has one shape and a row does not depend on the partitioning
-                java.util.Arrays.fill(idx, n, batchSize, idx[n - 1]);
+                idx = java.util.Arrays.copyOf(idx, n);
                 float[] out;
                 float[][] labels = new float[n][width];
                 HostBatch host;
@@ -125,7 +122,7 @@ final class FeatureRows implements MapPartitionsFunction<Long, Row> {
                     NDArray h = model.runFrozen(b.features(), b.sideInputs(), 0, boundary);
                     out = h.toFloatArray();
                 }
-                int len = out.length / batchSize;
+                int len = out.length / n;
                 for (int i = 0; i < n; i++) {
                     List<Float> l = new ArrayList<>(width);
                     for (float v : labels[i]) {
