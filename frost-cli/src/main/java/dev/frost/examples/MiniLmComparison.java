@@ -10,6 +10,7 @@ import dev.frost.train.FitResult;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,9 @@ public final class MiniLmComparison {
         String fullName = SpamFineTune.label(Method.FULL, o);
         List<String> names = rows.stream().map(Row::method).distinct().sorted().toList();
         for (String name : names) {
-            List<Row> rs = rows.stream().filter(r -> r.method().equals(name)).toList();
+            // by seed, so the per-seed columns line up whatever order a resumed file holds the rows in
+            List<Row> rs = rows.stream().filter(r -> r.method().equals(name))
+                    .sorted(Comparator.comparingLong(Row::seed)).toList();
             List<Row> ok = rs.stream().filter(r -> r.error() == null).toList();
             List<Row> full = new ArrayList<>();
             List<Row> mine = new ArrayList<>();

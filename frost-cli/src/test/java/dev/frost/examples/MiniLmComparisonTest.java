@@ -30,9 +30,9 @@ class MiniLmComparisonTest {
 
     @Test
     void pairsEachMethodWithFullFineTuningOfTheSameSeeds(@TempDir Path tmp) {
-        List<Row> rows = List.of(
-                row(Method.FULL, 1, 0.98, 100, List.of(50.0, 50.0), List.of(100L, 100L), null),
+        List<Row> rows = List.of( // seed 2 first, as in a file whose seed-1 row was rerun
                 row(Method.FULL, 2, 0.96, 120, List.of(60.0, 60.0), List.of(100L, 100L), null),
+                row(Method.FULL, 1, 0.98, 100, List.of(50.0, 50.0), List.of(100L, 100L), null),
                 row(Method.AUTOFREEZE, 1, 0.97, 50, List.of(40.0, 10.0), List.of(80L, 20L), null),
                 row(Method.FROZEN_K, 1, 0.95, 40, List.of(20.0, 20.0), List.of(50L, 50L), null),
                 row(Method.FROZEN_K, 2, Double.NaN, Double.NaN, List.of(), List.of(), "training diverged at step 3"));
