@@ -120,9 +120,9 @@ public final class MiniLmComparison {
         return sb.toString();
     }
 
-    /** "50→3, 75→5 / 50→2": per seed, after which step how many groups were frozen ("" where not recorded). */
+    /** "50→3, 75→5 / 50→2": per seed, after which step how many groups were frozen ("" where none froze). */
     private static String freezes(List<Row> rows) {
-        return rows.stream().filter(r -> r.freezes() != null).map(r -> {
+        return rows.stream().filter(r -> r.freezes() != null && !r.freezes().isEmpty()).map(r -> {
             Map<Long, Integer> count = new LinkedHashMap<>();
             int frozen = 0;
             for (FitResult.FreezeEvent e : r.freezes()) {

@@ -23,7 +23,7 @@ class MiniLmComparisonTest {
                            String error) {
         return new Row(SpamFineTune.label(m, O), seed, 2, acc, secs, flops.stream().mapToLong(Long::longValue).sum(),
                 200, 0, Double.NaN, Double.NaN, epochSecs, flops, error,
-                List.of(new FitResult.FreezeEvent(0, 0, "embeddings", true),
+                m == Method.FULL ? List.of() : List.of(new FitResult.FreezeEvent(0, 0, "embeddings", true),
                         new FitResult.FreezeEvent(30 + seed, 0, "layer0", true),
                         new FitResult.FreezeEvent(30 + seed, 0, "layer1", true)));
     }
@@ -39,8 +39,12 @@ class MiniLmComparisonTest {
         String t = MiniLmComparison.format(rows, O);
         // AutoFreeze ran seed 1 only: paired with full's seed 1 (98%, 100 s), not with the mean over both seeds
         assertTrue(t.contains("| (c) AutoFreeze | 1 | 97.00% (97.00) | -1.00 | 50.0 | 2.00x | 40 s 80%, 10 s 20% | 0→1, 31→3 |"), t);
-        assertTrue(t.contains("| 0→1, 31→3 / 0→1, 32→3 |"), "each seed's freezing steps: " + t);
+        String both = MiniLmComparison.format(List.of(rows.get(0), rows.get(1),
+                row(Method.AUTOFREEZE, 2, 0.95, 60, List.of(50.0, 10.0), List.of(80L, 20L), null),
+                row(Method.AUTOFREEZE, 1, 0.97, 50, List.of(40.0, 10.0), List.of(80L, 20L), null)), O);
+        assertTrue(both.contains("| 0→1, 31→3 / 0→1, 32→3 |"), "each seed's freezing steps, by seed: " + both);
         assertTrue(t.contains("| (a) full fine-tuning | 2 | 97.00% (98.00, 96.00) | +0.00 | 110.0 | 1.00x |"), t);
+        assertTrue(t.contains("| 55 s 100%, 55 s 100% |  |\n"), "nothing froze in full fine-tuning: " + t);
         assertTrue(t.contains("(95.00, stopped)"), "a stopped run is shown and left out of the means: " + t);
         assertTrue(t.contains("1 run(s) stopped"), t);
         assertTrue(t.contains("dropout 0.0;"), "the recipe is in the table's heading: " + t);
