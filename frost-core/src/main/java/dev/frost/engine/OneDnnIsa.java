@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 /**
  * A known fault of libtorch 2.7.1's CPU build: on AMD processors with AVX-512 (measured on an AMD EPYC), oneDNN's
  * AVX-512 convolution kernels now and then return non-finite input gradients (a small CNN diverged in 3–4 of 10
- * short runs; capped at AVX2, in none of 10; Intel's AVX-512 machines never showed it). The cure is the environment
- * variable {@code ONEDNN_MAX_CPU_ISA=AVX2}, read by oneDNN when the process starts, so Java cannot set it for
+ * short runs; Intel's AVX-512 machines never showed it), and its AVX2 kernels more rarely (the ResNet test class: 3
+ * of 28 runs capped at AVX2, 0 of 20 at SSE4.1). The cure is the environment
+ * variable {@code ONEDNN_MAX_CPU_ISA=SSE41}, read by oneDNN when the process starts, so Java cannot set it for
  * itself: {@code ./frost} and the test build set it, and a library user on such a CPU is told once.
  */
 public final class OneDnnIsa {
@@ -36,7 +37,7 @@ public final class OneDnnIsa {
             return Optional.empty();
         }
         return Optional.of("this AMD CPU with AVX-512 gets non-finite convolution gradients from oneDNN's AVX-512"
-                + " kernels now and then: start the JVM with the environment variable ONEDNN_MAX_CPU_ISA=AVX2"
+                + " and AVX2 kernels now and then: start the JVM with the environment variable ONEDNN_MAX_CPU_ISA=SSE41"
                 + " (./frost sets it)");
     }
 
