@@ -334,10 +334,20 @@ public final class FrostModel implements AutoCloseable {
      * {@link SmallBatches#MIN_ROWS} rows is padded, so an example's output does not depend on its batch's size.
      */
     public NDArray runFrozen(NDArray input, Map<String, NDArray> side, int from, int to) {
-        boolean rowWise = from >= 0 && to <= layers.size() && from <= to && layers.subList(from, to).stream()
-                .noneMatch(l -> NormalizationSwitch.effectiveTrainable(l, trainBn)); // no batch statistics
-        return rowWise ? SmallBatches.padded(input, side, (x, s) -> runWithoutGraph(x, s, true, from, to))
-                : runWithoutGraph(input, side, true, from, to);
+        if (input.getShape().get(0) < SmallBatches.MIN_ROWS && rowsIndependent(from, to)) {
+            return SmallBatches.padded(input, side, (x, s) -> runWithoutGraph(x, s, true, from, to));
+        }
+        return runWithoutGraph(input, side, true, from, to); // which also rejects a range outside the model
+    }
+
+    /** Whether no layer in {@code [from, to)} trains, so none uses batch statistics (live BatchNorm). */
+    private boolean rowsIndependent(int from, int to) {
+        for (int i = Math.max(0, from); i < Math.min(to, layers.size()); i++) {
+            if (NormalizationSwitch.effectiveTrainable(layers.get(i), trainBn)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

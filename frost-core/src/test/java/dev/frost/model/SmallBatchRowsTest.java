@@ -45,7 +45,8 @@ class SmallBatchRowsTest {
             for (int n = 1; n <= 7; n++) {
                 float[] part = m.runFrozen(x.get(new NDIndex("0:{}", n)), 0, prefix).toFloatArray();
                 assertEquals(n * len, part.length, "rows out for " + n + " in");
-                assertArrayEquals(bits(Arrays.copyOf(full, n * len)), bits(part), "a batch of " + n);
+                // float arrays compare by their bits (floatToIntBits)
+                assertArrayEquals(Arrays.copyOf(full, n * len), part, "a batch of " + n);
             }
         }
     }
@@ -55,7 +56,7 @@ class SmallBatchRowsTest {
         ArrayDataset data = SyntheticData.classification("tail", 33, new Shape(4), 3, 2); // 16 + 16 + 1
         Map<String, float[]> plain = train(data, null);
         Map<String, float[]> cached = train(data, CacheConfig.defaults());
-        plain.forEach((k, v) -> assertArrayEquals(bits(v), bits(cached.get(k)), k));
+        plain.forEach((k, v) -> assertArrayEquals(v, cached.get(k), k));
     }
 
     private static Map<String, float[]> train(ArrayDataset data, CacheConfig cache) {
@@ -67,13 +68,5 @@ class SmallBatchRowsTest {
             assertTrue(cache == null || r.cache().hits() == 2L * data.size(), "epochs 2 and 3 read the cache");
             return Snapshots.of(m);
         }
-    }
-
-    private static int[] bits(float[] v) {
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = Float.floatToRawIntBits(v[i]);
-        }
-        return out;
     }
 }
