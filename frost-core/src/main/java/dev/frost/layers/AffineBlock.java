@@ -41,9 +41,20 @@ final class AffineBlock extends AbstractBlock {
             throw new FrostException("affine layer expects " + scale.length + " features on the last axis, got "
                     + width);
         }
-        NDArray a = x.getManager().create(scale).toType(x.getDataType(), false);
-        NDArray b = x.getManager().create(shift).toType(x.getDataType(), false);
+        NDArray a = owned(x, scale);
+        NDArray b = owned(x, shift);
         return new NDList(x.mul(a).addi(b));
+    }
+
+    /**
+     * The constants as a tensor in libtorch's own memory: {@code create(float[])} borrows a Java direct buffer that
+     * is released when the layer's scope closes, while autograd keeps {@code a} for {@code mul}'s backward.
+     */
+    private static NDArray owned(NDArray like, float[] values) {
+        try (NDArray borrowed = like.getManager().create(values);
+             NDArray typed = borrowed.toType(like.getDataType(), false)) {
+            return typed.duplicate(); // a copy libtorch allocates (toType to the same type returns the borrowed one)
+        }
     }
 
     @Override
