@@ -67,6 +67,9 @@ public final class LrFinder {
                         try (NDManager m = model.manager().newSubManager()) {
                             model.applyFreezeState();
                             loss = trainer.trainStep(hb.toEngine(m), lr, model.frozenPrefixLength()).meanLoss();
+                        } catch (TrainStep.Diverged d) {
+                            step = steps; // the sweep has gone past the usable rates: it ends here
+                            continue;
                         }
                         step++;
                         avg = 0.98 * avg + 0.02 * loss;

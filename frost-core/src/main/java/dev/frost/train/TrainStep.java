@@ -114,6 +114,7 @@ final class TrainStep {
         long total = micro.stream().mapToLong(Micro::size).sum();
         double lossSum = 0;
         clearStale();
+        boolean updated = false;
         try (NDManager step = model.manager().newSubManager()) {
             for (Micro mb : micro) {
                 Map<String, NDArray> side = mb.sideInputs(step);
@@ -160,8 +161,21 @@ final class TrainStep {
                 ctx.lastGradNorm = norm;
                 ctx.clearStepView();
             }
+            updated = true;
+        } finally {
+            if (!updated) {
+                zeroAllGradients(); // a step that failed after backward must not add its gradients to the next one
+            }
         }
         return new StepResult(lossSum, total);
+    }
+
+    private void zeroAllGradients() {
+        for (Parameter p : model.learnableParameters().values()) {
+            if (p.isInitialized() && p.requiresGradient()) {
+                Autograd.zeroGrad(p.getArray());
+            }
+        }
     }
 
     void resetPeaks() {
@@ -170,10 +184,14 @@ final class TrainStep {
     }
 
     /** A step that diverged; the trainer names the step and stops. */
-    static final class Diverged extends RuntimeException {
+    static final class Diverged extends FrostException {
         Diverged(String what, List<ParamGroup> groups) {
-            super(what, null, false, false);
+            super("the training step diverged: " + what + "; lower the learning rate or clip gradients (the guard:"
+                    + " TrainConfig.optDivergenceGuard)");
+            this.what = what;
         }
+
+        final String what;
     }
 
     /** Largest gradient-buffer bytes a step computed (parameters that required a gradient). */
@@ -199,6 +217,11 @@ final class TrainStep {
         try (GradientCollector gc = Autograd.record()) {
             out = model.forward(batch.features(), batch.sideInputs(), true, prefix, model.layers().size());
             value = loss.compute(out, batch.labels());
+            if (value.getShape().size() != 1) {
+                throw new FrostException("the loss '" + loss.name() + "' returned shape " + value.getShape()
+                        + " for a batch of " + batch.labels().getShape().get(0) + "; a loss must return one number"
+                        + " (the batch's mean)");
+            }
             if (ctx != null) {
                 ctx.showLoss(out, value);
                 callbacks.get().forEach(c -> c.afterLoss(ctx));

@@ -283,7 +283,7 @@ public final class Trainer {
                         r = Autograd.exclusiveStep(() -> fitStep(train, micro, lr, acc, epoch, augSeed, ctx));
                     } catch (TrainStep.Diverged d) {
                         throw new FrostException("training diverged at step " + (progress.globalStep() + 1)
-                                + " (epoch " + (epoch + 1) + "): " + d.getMessage() + "; lower the learning rate"
+                                + " (epoch " + (epoch + 1) + "): " + d.what + "; lower the learning rate"
                                 + " or clip gradients (the guard: TrainConfig.optDivergenceGuard)");
                     }
                     double seconds = (System.nanoTime() - t0) / 1e9;
