@@ -60,7 +60,23 @@ public final class HostBatch {
         for (int i = 0; i < n; i++) {
             data.readLabel(indices[i], y, i * lv);
         }
+        if (data.labelKind() == LabelKind.CLASS) {
+            checkClassIds(data, indices, y);
+        }
         return new HostBatch(data, indices.clone(), x, side, y);
+    }
+
+    /** A class label must be a whole number in [0, classes): the loss would otherwise index out of range or truncate. */
+    private static void checkClassIds(Dataset data, int[] indices, float[] y) {
+        int classes = data.labelWidth();
+        for (int i = 0; i < indices.length; i++) {
+            float v = y[i];
+            if (!(v >= 0 && v < classes && v == Math.rint(v))) {
+                throw new dev.frost.FrostException("dataset '" + data.name() + "', example " + indices[i]
+                        + ": class label " + v + " is not a class id in 0.." + (classes - 1) + " (labelWidth() is "
+                        + classes + " classes)");
+            }
+        }
     }
 
     /** The examples' features, row-major (the batch's own array: read, do not modify). */
