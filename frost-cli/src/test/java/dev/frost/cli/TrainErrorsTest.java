@@ -65,6 +65,11 @@ class TrainErrorsTest {
         refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {schedule: warmup}\n",
                 "trainer.schedule", "'warmup'", "or step");
         refused(dir, "data: {type: sound, train: " + csv + "}\n", "data.type", "sound");
+        refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {early_stopping: {monitor: valid_acc,"
+                + " patience: 2}}\n", "trainer.early_stopping.monitor: 'valid_acc' is not a quantity",
+                "loss, accuracy");
+        refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {checkpoint: {monitor: f1}}\n",
+                "trainer.checkpoint.monitor: 'f1'");
         // text data: a .csv is read as CSV (columns text_field, label_field), anything else as JSON lines
         refused(dir, "data: {type: text, train: " + csv + "}\n", "data.train", "has no column 'text' (its header: ");
         Path notJson = Files.copy(csv, dir.resolve("t.jsonl"));

@@ -59,7 +59,7 @@ public final class ModelCheckpoint implements Callback {
             Checkpoints.save(dir, ctx.trainer(), keepLast);
             return;
         }
-        double v = monitor.value(ctx.history().get(ctx.history().size() - 1));
+        double v = monitor.require(ctx);
         if (monitor.improves(v, best, 0)) {
             best = v;
             Checkpoints.saveBest(dir, ctx.trainer(), monitor.name(), v, keepLast);

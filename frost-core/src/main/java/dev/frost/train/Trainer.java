@@ -197,6 +197,7 @@ public final class Trainer {
         }
         List<EpochRecord> history = new ArrayList<>();
         TrainingContext ctx = new TrainingContext(this, history);
+        ctx.validating = valid != null;
         step.resetPeaks();
         try (ActivationCache c = config.cache() == null ? null : new ActivationCache(config.cache())) {
             cache = c;

@@ -24,6 +24,7 @@ public final class TrainingContext {
     double lastGradNorm = Double.NaN;
     boolean stopRequested;
     boolean fitEnded;
+    boolean validating;
     private Batch batch;
     private int inputLayer;
     private NDManager stepManager;
@@ -96,6 +97,11 @@ public final class TrainingContext {
     /** Global L2 norm of the last step's gradients before clipping (NaN unless clipping is on). */
     public double lastGradientNorm() {
         return lastGradNorm;
+    }
+
+    /** Whether this fit call was given validation data (its epochs record {@code valid_*} quantities). */
+    public boolean hasValidation() {
+        return validating;
     }
 
     public List<EpochRecord> history() {

@@ -47,6 +47,30 @@ public final class Objectives {
         }
     }
 
+    /**
+     * The checkpoint's and early stopping's monitors name a quantity the run records ({@code train_} or
+     * {@code valid_} with {@code loss} or one of the metrics): refused before the run starts, not after epoch 1.
+     */
+    static void checkMonitors(RunSpec spec, TrainConfig cfg, LabelKind kind) {
+        List<Metric> metrics = cfg.metrics() != null ? cfg.metrics() : dev.frost.metric.Metrics.defaultsFor(kind);
+        List<String> known = new ArrayList<>(List.of("loss"));
+        metrics.forEach(m -> known.add(m.name()));
+        RunSpec.Trainer t = spec.trainer();
+        java.util.Map<String, String> monitors = new java.util.LinkedHashMap<>();
+        monitors.put("trainer.checkpoint.monitor", t.checkpoint().monitor());
+        if (t.earlyStopping().patience() > 0) {
+            monitors.put("trainer.early_stopping.monitor", t.earlyStopping().monitor());
+        }
+        monitors.forEach((key, name) -> {
+            String n = name.toLowerCase(java.util.Locale.ROOT);
+            String q = n.startsWith("train_") || n.startsWith("valid_") ? n.substring(6) : null;
+            if (q == null || !known.contains(q)) {
+                throw new FrostException(key + ": '" + name + "' is not a quantity this run records (use train_ or"
+                        + " valid_ followed by one of " + String.join(", ", known) + ")");
+            }
+        });
+    }
+
     /** The template every phase's config starts from: batch, seed, loss, metrics, clipping, cache, full-step probe. */
     public static TrainConfig.Builder template(RunSpec spec, LabelKind kind) {
         RunSpec.Trainer t = spec.trainer();

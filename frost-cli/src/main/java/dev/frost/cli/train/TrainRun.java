@@ -131,7 +131,8 @@ public final class TrainRun {
         FrostModel model = ModelFactory.build(spec, input, data.train().labelWidth(), loadBase, scaling);
         try {
             List<Strategies.Phase> phases = Strategies.phases(spec, model);
-            Objectives.template(spec, data.train().labelKind()).build();
+            Objectives.checkMonitors(spec, Objectives.template(spec, data.train().labelKind()).build(),
+                    data.train().labelKind());
             Objectives.optimizer(spec.trainer().optimizer()).close();
             List<Long> shape = new ArrayList<>();
             for (long s : input.getShape()) {

@@ -43,7 +43,7 @@ public final class EarlyStopping implements Callback {
 
     @Override
     public void afterEpoch(TrainingContext ctx) {
-        double v = monitor.value(ctx.history().get(ctx.history().size() - 1));
+        double v = monitor.require(ctx);
         if (monitor.improves(v, best, minDelta)) {
             best = v;
             wait = 0;

@@ -2,8 +2,12 @@ package dev.frost.train.callbacks;
 
 import dev.frost.FrostException;
 import dev.frost.train.EpochRecord;
+import dev.frost.train.TrainingContext;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A monitored quantity of an epoch ({@code "valid_loss"}, {@code "train_loss"}, {@code "valid_accuracy"},
@@ -28,6 +32,32 @@ public record Monitor(String name, boolean lowerIsBetter) {
             return valid ? r.validLoss() : r.trainLoss();
         }
         return (valid ? r.validMetrics() : r.trainMetrics()).getOrDefault(key, Double.NaN);
+    }
+
+    /**
+     * The value in the fit's last epoch record, refusing a quantity the fit does not record (a typo such as
+     * {@code valid_acc}, or {@code valid_*} without validation data): its NaN would never improve, and a callback
+     * watching it would stop the fit, or never keep a best checkpoint, without saying why.
+     */
+    public double require(TrainingContext ctx) {
+        EpochRecord r = ctx.history().get(ctx.history().size() - 1);
+        String key = name.substring(6);
+        boolean valid = name.startsWith("valid_");
+        if (valid && !ctx.hasValidation()) {
+            throw new FrostException("monitor '" + name + "' has no value: this fit has no validation data (give"
+                    + " fit a validation set, or monitor train_" + key + ")");
+        }
+        Map<String, Double> recorded = valid ? r.validMetrics() : r.trainMetrics();
+        if (!key.equals("loss") && !recorded.isEmpty() && !recorded.containsKey(key)) { // empty: a stopped epoch
+            List<String> known = new ArrayList<>();
+            for (String side : ctx.hasValidation() ? List.of("train_", "valid_") : List.of("train_")) {
+                known.add(side + "loss");
+                recorded.keySet().forEach(k -> known.add(side + k));
+            }
+            throw new FrostException("monitor '" + name + "' is not a quantity this fit records (it records "
+                    + String.join(", ", known) + ")");
+        }
+        return value(r);
     }
 
     /** Whether {@code candidate} improves on {@code best} by more than {@code minDelta}. */
