@@ -37,6 +37,8 @@ public final class Layer {
     private final FlopCounter flopCounter;
     private final List<String> sideInputs;
     private final Set<String> frozenParameters = new LinkedHashSet<>();
+    /** Parameters of type OTHER declared without a gradient: constants of a user's block, never trained. */
+    private final Set<Parameter> constants = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private boolean trainable = true;
     private Shape inputShape;
     private Shape outputShape;
@@ -257,7 +259,16 @@ public final class Layer {
                 shapes[i + 1] = new Shape(1).addAll(side);
             }
             block.initialize(manager, DataType.FLOAT32, shapes);
+            for (var pair : block.getParameters()) {
+                Parameter.Type t = pair.getValue().getType();
+                if ((t == null || t == Parameter.Type.OTHER) && !pair.getValue().requiresGradient()) {
+                    constants.add(pair.getValue());
+                }
+            }
             this.outputShape = block.getOutputShapes(shapes)[0].slice(1);
+            if (kind == LayerKind.CUSTOM) {
+                DeclaredShapes.check(name, block, manager, shapes, outputShape);
+            }
         }
         this.inputShape = exampleInputShape;
         this.forwardFlops = Flops.count(this, flopCounter);
@@ -391,10 +402,11 @@ public final class Layer {
         }
     }
 
-    private static boolean isLearnable(Parameter p) {
+    /** Everything but BatchNorm's running statistics and declared constants, as DJL's own trainers see it. */
+    private boolean isLearnable(Parameter p) {
         Parameter.Type t = p.getType();
-        return t == Parameter.Type.WEIGHT || t == Parameter.Type.BIAS
-                || t == Parameter.Type.GAMMA || t == Parameter.Type.BETA;
+        return t == Parameter.Type.WEIGHT || t == Parameter.Type.BIAS || t == Parameter.Type.GAMMA
+                || t == Parameter.Type.BETA || (t == null || t == Parameter.Type.OTHER) && !constants.contains(p);
     }
 
     private void requireInitialized() {

@@ -217,7 +217,7 @@ public final class Trainer {
         int n = train.size();
         int bs = config.batchSize();
         int batches = config.dropLast() ? n / bs : BatchLoader.batches(n, bs);
-        if (!config.dropLast() && n % bs == 1 && n > 1 && config.accumulateBatches() == 1 && hasBatchNorm()) {
+        if (!config.dropLast() && n % bs == 1 && n > 1 && hasBatchNorm()) {
             // libtorch refuses BatchNorm statistics of a single example ("more than 1 value per channel")
             LOG.info("dataset '{}': the last batch would hold one example, which BatchNorm cannot normalize;"
                     + " it is skipped each epoch", train.name());

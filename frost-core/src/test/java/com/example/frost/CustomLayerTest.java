@@ -215,4 +215,93 @@ class CustomLayerTest {
         assertTrue(clash.getMessage().contains("'mask'") && clash.getMessage().contains("side input"),
                 clash.getMessage());
     }
+
+    /** Declares its input shape as its output but widens the last axis from 5 to 7. */
+    private static final class Widening extends AbstractBlock {
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+            NDArray x = in.singletonOrThrow();
+            return new NDList(NDArrays.concat(new NDList(x, x.get(":, :2")), -1));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return inputShapes;
+        }
+    }
+
+    @Test
+    void aBlockWhoseDeclaredShapeIsNotWhatItReturnsIsRefusedAtBuild() {
+        FrostException e = assertThrows(FrostException.class, () -> FrostModel.builder(new Shape(5))
+                .addGroup("base", Layers.custom("widen", new Widening())).addGroup("head", Layers.linear("fc", 3))
+                .build());
+        assertTrue(e.getMessage().contains("layer 'widen': its block's getOutputShapes says (5) per example but its"
+                + " forward returns (7)"), e.getMessage());
+    }
+
+    /** Parameter-free and random in training mode, as a user's own dropout would be. */
+    private static final class Noise extends AbstractBlock {
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+            NDArray x = in.singletonOrThrow();
+            return new NDList(training ? x.add(x.getManager().randomNormal(x.getShape())) : x);
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return inputShapes;
+        }
+    }
+
+    @Test
+    void anUnfrozenCustomBlockInTheFrozenPrefixKeepsTheCacheOff() {
+        try (FrostModel m = FrostModel.builder(new Shape(5))
+                .addGroup("base", Layers.linear("fc", 5), Layers.custom("mine", new Noise()))
+                .addGroup("head", Layers.linear("out", 3)).build()) {
+            m.layer("fc").setTrainable(false);
+            assertEquals(2, m.frozenPrefixLength(), "a block with nothing to train joins the frozen prefix");
+            String why = dev.frost.freeze.cache.ActivationCache.refusal(m, 2, false);
+            assertNotNull(why);
+            assertTrue(why.contains("custom layer 'mine'") && why.contains("freeze it"), why);
+            m.layer("mine").setTrainable(false);
+            assertEquals(null, dev.frost.freeze.cache.ActivationCache.refusal(m, 2, false), "frozen: inference mode");
+        }
+    }
+
+    /** x times a learned scalar declared as DJL's type OTHER (not a weight, bias, gamma or beta). */
+    private static final class Temperature extends AbstractBlock {
+        private final Parameter temp = addParameter(Parameter.builder().setName("temp").setType(Parameter.Type.OTHER)
+                .optShape(new Shape(1)).optInitializer(new ConstantInitializer(1f)).build());
+
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+            NDArray x = in.singletonOrThrow();
+            return new NDList(x.mul(ps.getValue(temp, x.getDevice(), training)));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return inputShapes;
+        }
+    }
+
+    @Test
+    void aParameterOfTypeOtherTrainsAndFreezesLikeAWeight() {
+        ArrayDataset data = SyntheticData.classification("p", 64, new Shape(5), 3, 4);
+        try (FrostModel m = FrostModel.builder(new Shape(5))
+                .addGroup("base", Layers.linear("fc", 6), Layers.custom("prelu", new Temperature()))
+                .addGroup("head", Layers.linear("out", 3)).build()) {
+            assertTrue(m.layer("prelu").learnableParameters().containsKey("temp"), "a parameter of type OTHER");
+            float before = m.layer("prelu").learnableParameters().get("temp").getArray().toFloatArray()[0];
+            TrainConfig cfg = TrainConfig.builder().setEpochs(2).optBatchSize(16).optLearningRate(0.05)
+                    .optProgressBar(false).optMeasureFullStep(false).build();
+            new Trainer(m, new AdamW(), cfg).fit(data, null);
+            float after = m.layer("prelu").learnableParameters().get("temp").getArray().toFloatArray()[0];
+            assertTrue(before != after, "temp trained: " + before + " -> " + after);
+            m.group("base").freeze();
+            new Trainer(m, new AdamW(), cfg).fit(data, null);
+            assertEquals(after, m.layer("prelu").learnableParameters().get("temp").getArray().toFloatArray()[0],
+                    "frozen with its group");
+        }
+    }
 }

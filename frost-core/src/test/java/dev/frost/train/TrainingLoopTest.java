@@ -448,6 +448,10 @@ class TrainingLoopTest {
             for (float v : m.layer("bn").allParameters().get("runningVar").getArray().toFloatArray()) {
                 assertTrue(Float.isFinite(v) && v > 0, "running variance " + v);
             }
+            // accumulating: the one-example batch would be the last micro-batch of a step
+            r = new Trainer(m, new Sgd(0, false, 0), cfg(8).optAccumulateBatches(2).setEpochs(1).build()).fit(odd,
+                    null);
+            assertEquals(2, r.last().steps(), "4 batches of 8 in 2 steps, the 33rd example skipped");
         }
         try (FrostModel m = mlp(14)) {
             // without BatchNorm the single example trains as usual

@@ -84,6 +84,10 @@ public final class ActivationCache implements AutoCloseable {
                     return "dropout '" + e.getKey() + "' in the frozen prefix is active; freeze it to run it in"
                             + " inference mode";
                 }
+                if (live && l.kind() == LayerKind.CUSTOM) { // Frost cannot know that a block of yours is not random
+                    return "custom layer '" + e.getKey() + "' in the frozen prefix runs in training mode (it has no"
+                            + " trainable parameters but is not frozen); freeze it to run it in inference mode";
+                }
             }
         }
         if (freshAugmentation) {
