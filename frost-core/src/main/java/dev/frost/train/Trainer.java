@@ -482,6 +482,12 @@ public final class Trainer {
     private void checkData(Dataset data) {
         Inference.checkInput(model, data);
         Shape out = model.outputShape();
+        if (out.dimension() != 1 && config.loss() == null) {
+            throw new FrostException("the model outputs " + out + " per example, not the one vector the default loss"
+                    + " for " + data.labelKind().toString().toLowerCase(java.util.Locale.ROOT) + " labels needs: end the model"
+                    + " with a flatten or a global pooling before the head, or give a loss of your own"
+                    + " (TrainConfig.optLoss)");
+        }
         long outputs = out.get(out.dimension() - 1);
         if (data.labelKind() == LabelKind.CLASS ? data.labelWidth() > outputs : data.labelWidth() != outputs) {
             throw new FrostException("dataset '" + data.name() + "' has " + data.labelWidth() + " "

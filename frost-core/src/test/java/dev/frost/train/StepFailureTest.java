@@ -99,4 +99,16 @@ class StepFailureTest {
             }
         }
     }
+
+    @Test
+    void aModelThatOutputsMoreThanAVectorPerExampleIsNamedBeforeTraining() {
+        ArrayDataset grid = SyntheticData.classification("grid", 32, new Shape(2, 5), 3, 1);
+        try (FrostModel m = FrostModel.builder(new Shape(2, 5)).addGroup("head", dev.frost.layers.Layers.linear("fc",
+                3)).build()) {
+            FrostException e = assertThrows(FrostException.class,
+                    () -> new Trainer(m, new Sgd(0, false, 0), cfg(0.1)).fit(grid, null));
+            assertTrue(e.getMessage().contains("outputs (2, 3) per example") && e.getMessage().contains("flatten"),
+                    e.getMessage());
+        }
+    }
 }
