@@ -25,6 +25,8 @@ public abstract class Optimizer implements AutoCloseable {
     protected static final class State {
         final Map<String, NDArray> buffers = new LinkedHashMap<>();
         long steps;
+        /** The parameter this state was built for; null for state loaded from a checkpoint (adopted on first use). */
+        Parameter owner;
 
         /** The buffer named in {@link #bufferNames()}. */
         public NDArray buffer(String name) {
@@ -102,7 +104,7 @@ public abstract class Optimizer implements AutoCloseable {
                             scratch = one;
                             NDArray grad = weight.getGradient();
                             grad.attach(one);
-                            State st = states.computeIfAbsent(e.getKey(), k -> newState(weight));
+                            State st = stateFor(e.getKey(), e.getValue());
                             st.steps++;
                             update(weight, grad, st, lr, g.decay());
                             Autograd.zeroGrad(weight);
@@ -128,6 +130,24 @@ public abstract class Optimizer implements AutoCloseable {
             stateManager = model.newSubManager();
         }
         return stateManager;
+    }
+
+    /**
+     * The state of parameter {@code name}, fresh when the stored one was built for another parameter of that name
+     * (this optimizer reused for a second model, a fold, a replaced layer): its moments belong to another tensor.
+     */
+    private State stateFor(String name, Parameter p) {
+        State st = states.get(name);
+        if (st != null && st.owner != null && st.owner != p) {
+            st.buffers.values().forEach(NDArray::close);
+            st = null;
+        }
+        if (st == null) {
+            st = newState(p.getArray());
+            states.put(name, st);
+        }
+        st.owner = p;
+        return st;
     }
 
     private State newState(NDArray weight) {
