@@ -49,6 +49,8 @@ public final class Trainer {
     private volatile List<Callback> active;
     private final TrainStep step;
     private Progress progress = Progress.START;
+    /** The last fit call ended in an exception: the next call starts afresh instead of continuing it. */
+    private boolean callFailed;
     private double fullStepSeconds = Double.NaN;
     private ActivationCache cache;
     private TrainingContext running;
@@ -134,6 +136,7 @@ public final class Trainer {
     /** Continues from a saved position (the optimizer state is restored separately, by the checkpoint reader). */
     public void resumeAt(Progress saved) {
         this.progress = saved;
+        this.callFailed = false;
     }
 
     /**
@@ -189,7 +192,11 @@ public final class Trainer {
         trainData = fingerprint;
         int batches = batchesPerEpoch(train);
         resolveObjective(train.labelKind());
-        if (!progress.inCall()) {
+        if (progress.inCall() && callFailed) {
+            LOG.info("the previous fit call failed at epoch {}; this one starts a new call of {} epochs",
+                    progress.epoch() + 1, epochs);
+            progress = progress.endCall().newCall(epochs);
+        } else if (!progress.inCall()) {
             progress = progress.newCall(epochs);
         } else if (progress.callEpochs() != epochs) {
             LOG.info("continuing the interrupted fit call of {} epochs at epoch {}", progress.callEpochs(),
@@ -206,7 +213,11 @@ public final class Trainer {
             timeline.clear();
             lastFrozen = null;
             changedBy = null; // a change before this fit (between phases) is not this fit's callbacks
+            callFailed = false;
             return fitLoop(train, valid, ctx, history, batches);
+        } catch (RuntimeException | Error e) {
+            callFailed = true;
+            throw e;
         } finally {
             cache = null;
             running = null;

@@ -111,4 +111,23 @@ class StepFailureTest {
                     e.getMessage());
         }
     }
+
+    @Test
+    void aFitAfterOneThatFailedStartsItsOwnCall() {
+        boolean[] armed = {true};
+        Callback failsInEpoch2 = new Callback() {
+            @Override
+            public void beforeEpoch(TrainingContext ctx) {
+                if (armed[0] && ctx.epochInFit() == 1) {
+                    throw new IllegalStateException("boom");
+                }
+            }
+        };
+        try (FrostModel m = Models.mlp(12, new int[] {16}, 3, 1)) {
+            Trainer t = new Trainer(m, new Sgd(0, false, 0), cfg(0.1), List.of(failsInEpoch2));
+            assertThrows(RuntimeException.class, () -> t.fit(DATA, null, 5));
+            armed[0] = false;
+            assertEquals(1, t.fit(DATA, null, 1).epochs().size(), "the asked epoch, not the 4 the failed call had left");
+        }
+    }
 }
