@@ -98,6 +98,10 @@ public final class FrostModel implements AutoCloseable {
         }
 
         public Builder addGroup(String name, List<Layer> layers) {
+            if (name == null || name.isBlank() || layers == null || layers.stream().anyMatch(l -> l == null)) {
+                throw new FrostException("a group needs a name and layers, got name " + name + " and layers "
+                        + layers);
+            }
             if (groupNames.contains(name)) {
                 throw new FrostException("duplicate group name '" + name + "'");
             }

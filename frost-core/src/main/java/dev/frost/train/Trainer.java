@@ -65,6 +65,12 @@ public final class Trainer {
     private String trainData;
 
     public Trainer(FrostModel model, Optimizer optimizer, TrainConfig config, List<Callback> callbacks) {
+        if (model == null || optimizer == null || config == null || callbacks == null
+                || callbacks.stream().anyMatch(c -> c == null)) {
+            throw new FrostException("a trainer needs a model, an optimizer, a config and non-null callbacks, got "
+                    + (model == null ? "no model" : optimizer == null ? "no optimizer" : config == null ? "no config"
+                    : "a null callback"));
+        }
         this.model = model;
         this.optimizer = optimizer;
         this.config = config;
@@ -422,11 +428,13 @@ public final class Trainer {
      * model's, which would keep every step's activations.
      */
     public StepResult trainStep(NDArray x, NDArray y, double lr, int prefix) {
+        checkPrefix(prefix);
         return trainFrom(x, y, lr, 0, prefix);
     }
 
     /** One optimization step on a batch with side inputs; see {@link #trainStep(NDArray, NDArray, double, int)}. */
     public StepResult trainStep(Batch batch, double lr, int prefix) {
+        checkPrefix(prefix);
         resolveLossFor(batch.labels());
         return Autograd.exclusiveStep(() -> step.run(List.of(TrainStep.Micro.of(batch)), lr, prefix, loss,
                 (mb, side, p, s) -> model.runFrozen(batch.features(), batch.sideInputs(), 0, p), List.of(), null));
@@ -445,6 +453,15 @@ public final class Trainer {
         Batch b = new Batch(x, Map.of(), y);
         return Autograd.exclusiveStep(() -> step.run(List.of(TrainStep.Micro.of(b)), lr, prefix, loss,
                 (mb, side, p, s) -> model.runFrozen(x, inputLayer, p), List.of(), null));
+    }
+
+    /** Layers past the frozen prefix would run without autograd yet keep their optimizer updates. */
+    private void checkPrefix(int prefix) {
+        int frozen = model.frozenPrefixLength();
+        if (prefix < 0 || prefix > frozen) {
+            throw new FrostException("trainStep's prefix is " + prefix + " but the model's frozen prefix is " + frozen
+                    + " layers: pass model.frozenPrefixLength() (after model.applyFreezeState())");
+        }
     }
 
     private void resolveLossFor(NDArray labels) {

@@ -16,6 +16,9 @@ import java.util.Map;
 public record Monitor(String name, boolean lowerIsBetter) {
     /** By name, with the direction of the usual quantities: *loss, mae, rmse lower; everything else higher. */
     public static Monitor of(String name) {
+        if (name == null) {
+            throw new FrostException("monitor is null: name a quantity such as valid_loss");
+        }
         String n = name.toLowerCase(Locale.ROOT);
         if (!n.startsWith("train_") && !n.startsWith("valid_")) {
             throw new FrostException("monitor '" + name + "' must start with train_ or valid_ (e.g. valid_loss)");
