@@ -209,6 +209,7 @@ public final class Checkpoints {
             if (!extra.isEmpty()) {
                 throw new FrostException("checkpoint " + dir + " has tensor(s) " + extra + " that the model lacks");
             }
+            checkLayers(m, model, dir);
             checkFreezeState(m.freeze(), model, dir);
             if (then != null) {
                 then.accept(tmp); // the caller's validation and reads, still before anything is overwritten
@@ -219,6 +220,22 @@ public final class Checkpoints {
         }
         applyFreeze(model, m.freeze());
         return m;
+    }
+
+    /**
+     * The same tensors do not make the same model: a layer without parameters (an activation, dropout, a pooling)
+     * added, removed or renamed changes what the weights compute. Checked for checkpoints of this version (older ones
+     * may list layers under names a migration has since changed).
+     */
+    private static void checkLayers(CheckpointManifest m, FrostModel model, Path dir) {
+        if (m.version() != CheckpointManifest.VERSION || m.layers() == null) {
+            return;
+        }
+        List<String> names = model.layers().stream().map(dev.frost.layers.Layer::name).toList();
+        if (!names.equals(m.layers())) {
+            throw new FrostException("checkpoint " + dir + " was written by a model with layers " + m.layers()
+                    + ", this model has " + names);
+        }
     }
 
     private static void checkFreezeState(CheckpointManifest.FreezeState freeze, FrostModel model, Path dir) {

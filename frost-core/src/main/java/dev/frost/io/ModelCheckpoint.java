@@ -10,7 +10,9 @@ import java.nio.file.Path;
 /**
  * Keras's ModelCheckpoint through Frost's crash-safe checkpoint folder: a new version every {@code everySteps} steps
  * and/or at the end of each epoch whose monitored quantity improved (that one becomes {@code BEST}); the newest
- * {@code keepLast} versions and the best are kept. Resume with {@code Checkpoints.resume(dir, trainer)}.
+ * {@code keepLast} versions and the best are kept. Resume with {@code Checkpoints.resume(dir, trainer)}. Give each
+ * run its own folder: a folder is one run's history (a resumed run keeps comparing against the best found there, and
+ * retention counts every version in it), so a new run in another run's folder would inherit that run's best.
  */
 public final class ModelCheckpoint implements Callback {
     private final Path dir;

@@ -33,6 +33,10 @@ import java.util.stream.Collectors;
 /**
  * A feed-forward model as layer groups. Freeze state lives on the layers and may change between any two steps; the
  * trainer re-applies it to the engine before each step, so nothing is rebuilt.
+ *
+ * <p>Not thread-safe. While a fit runs, change the freeze state and read or predict from the training thread (a
+ * {@link dev.frost.train.Callback}): {@code setTrainable} takes effect at once, and a prediction from another thread
+ * can see weights halfway through an update. Separate models may train on separate threads.
  */
 public final class FrostModel implements AutoCloseable {
     private final NDManager manager;

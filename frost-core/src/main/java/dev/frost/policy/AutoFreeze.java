@@ -304,6 +304,10 @@ public final class AutoFreeze implements FreezePolicy {
         clearSums();
         restored.clear();
         lastStatistic = current.clone();
+        if (previous != null && previous.length != layers) {
+            throw new FrostException("AutoFreeze's state (from a checkpoint) has statistics for " + previous.length
+                    + " candidate groups but this model has " + layers + ": resume it on the model it was saved from");
+        }
         if (previous != null) {
             int frozenLayers = Math.min(layers, Math.max(0, m.frozenGroupCount() - first));
             int next = decide(previous, current, frozenLayers, percentile, costs);

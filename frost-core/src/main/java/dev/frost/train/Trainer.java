@@ -33,7 +33,8 @@ import java.util.Map;
 /**
  * The training loop: a fixed skeleton with named events ({@link Callback}). {@code fit} is re-entrant: each call
  * trains that many more epochs from where the model is, with its own schedule; a call interrupted by a stop request
- * (or a crash and a resume from a checkpoint) is continued by the next call. Deterministic for a fixed seed and
+ * (or a resume from a checkpoint) is continued by the next call; a call that failed with an exception is not.
+ * One thread drives a trainer and its model (see {@link FrostModel}). Deterministic for a fixed seed and
  * thread count: the epoch order depends on (seed, epoch) and libtorch's generator is reseeded from (seed, global
  * step), so a resumed run reproduces the uninterrupted one.
  */
