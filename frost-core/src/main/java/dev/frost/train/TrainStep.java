@@ -121,7 +121,7 @@ final class TrainStep {
                 Batch batch = new Batch(prefixRunner.run(mb, side, prefix, step), side, mb.labels(step));
                 lossSum += microStep(batch, prefix, loss, mb.size() / (double) total, accumulators, ctx, step);
             }
-            Collection<Parameter> computed = requiringGrad();
+            Collection<Parameter> computed = requiringGrad(prefix);
             if (ctx != null) {
                 callbacks.get().forEach(c -> c.afterBackward(ctx));
             }
@@ -129,7 +129,7 @@ final class TrainStep {
             if (config.gradientClipNorm() > 0) {
                 norm = Gradients.clipByGlobalNorm(computed, config.gradientClipNorm());
             }
-            List<ParamGroup> groups = ParamGroup.of(model, config.noDecayOnBiasAndNorm());
+            List<ParamGroup> groups = onlyComputed(ParamGroup.of(model, config.noDecayOnBiasAndNorm()), computed);
             if (config.divergenceGuard() && !Double.isFinite(lossSum)) {
                 throw new Diverged("the loss is " + lossSum / total, groups);
             }
@@ -235,12 +235,29 @@ final class TrainStep {
         return value.getFloat() * y.getShape().get(0);
     }
 
-    private Collection<Parameter> requiringGrad() {
-        List<Parameter> out = new ArrayList<>();
-        for (Parameter p : model.learnableParameters().values()) {
-            if (p.requiresGradient()) {
-                out.add(p);
+    /** Parameters that took part in this step's backward: those requiring a gradient past the frozen prefix. */
+    private Collection<Parameter> requiringGrad(int prefix) {
+        Set<Parameter> out = new java.util.LinkedHashSet<>();
+        for (int i = prefix; i < model.layers().size(); i++) {
+            for (Parameter p : model.layers().get(i).learnableParameters().values()) {
+                if (p.requiresGradient()) {
+                    out.add(p);
+                }
             }
+        }
+        return out;
+    }
+
+    /**
+     * A callback may unfreeze a layer after backward, or before forward inside the prefix that runs without
+     * autograd: its parameters got no gradient this step, so they get no update (no decay, no Adam step) either.
+     */
+    private static List<ParamGroup> onlyComputed(List<ParamGroup> groups, Collection<Parameter> computed) {
+        List<ParamGroup> out = new ArrayList<>(groups.size());
+        for (ParamGroup g : groups) {
+            Map<String, Parameter> kept = new java.util.LinkedHashMap<>(g.parameters());
+            kept.values().removeIf(p -> !computed.contains(p));
+            out.add(new ParamGroup(g.name(), g.lrMultiplier(), kept, g.decay()));
         }
         return out;
     }
