@@ -80,6 +80,18 @@ final class CliChecks {
         }
     }
 
+    /** {@code out} would replace {@code in} (the same file, or a link to it): refused, the input is kept. */
+    static void notSameFile(String outOption, Path out, String inOption, Path in) {
+        try {
+            if (out != null && in != null && Files.exists(out) && Files.exists(in) && Files.isSameFile(out, in)) {
+                throw new FrostException(outOption + " " + out + " is the " + inOption + " file: writing it would"
+                        + " replace the input; give another file");
+            }
+        } catch (IOException e) {
+            // cannot tell: the write itself will say what is wrong
+        }
+    }
+
     static void existingFolder(String option, Path dir) {
         if (dir != null && !Files.isDirectory(dir)) {
             throw new FrostException(option + " " + dir + " is not a folder");

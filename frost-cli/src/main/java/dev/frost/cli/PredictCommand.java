@@ -29,6 +29,7 @@ final class PredictCommand implements Runnable {
     @Override
     public void run() {
         CliChecks.writableFile("--out", out);
+        CliChecks.notSameFile("--out", out, "--data", data);
         RunModels.Loaded r = runArgs.load();
         try (dev.frost.model.FrostModel m = r.model()) {
             boolean csv = r.spec().data().type().equals("csv");
@@ -38,20 +39,21 @@ final class PredictCommand implements Runnable {
             StringBuilder sb = new StringBuilder("id");
             if (classes != null) {
                 sb.append(",prediction");
-                classes.forEach(c -> sb.append(",p_").append(c));
+                classes.forEach(c -> sb.append(',').append(csvField("p_" + c)));
             } else {
-                r.spec().data().csv().labelColumns().forEach(c -> sb.append(',').append(c));
+                r.spec().data().csv().labelColumns().forEach(c -> sb.append(',').append(csvField(c)));
             }
             sb.append('\n');
             for (int i = 0; i < y.length; i++) {
-                sb.append(d instanceof ImageFolderDataset im ? data.relativize(im.file(i)).toString() : i + 1);
+                sb.append(d instanceof ImageFolderDataset im ? csvField(data.relativize(im.file(i)).toString())
+                        : String.valueOf(i + 1));
                 if (classes != null) {
                     double[] p = softmax(y[i]);
                     int best = 0;
                     for (int k = 1; k < p.length; k++) {
                         best = p[k] > p[best] ? k : best;
                     }
-                    sb.append(',').append(classes.get(best));
+                    sb.append(',').append(csvField(classes.get(best)));
                     for (double v : p) {
                         sb.append(String.format(Locale.ROOT, ",%.6f", v));
                     }
@@ -65,6 +67,14 @@ final class PredictCommand implements Runnable {
             AtomicFiles.write(out, sb.toString().getBytes(StandardCharsets.UTF_8));
             System.out.println("wrote " + y.length + " predictions to " + out);
         }
+    }
+
+    /** RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled. */
+    static String csvField(String v) {
+        if (v.indexOf(',') < 0 && v.indexOf('"') < 0 && v.indexOf('\n') < 0 && v.indexOf('\r') < 0) {
+            return v;
+        }
+        return '"' + v.replace("\"", "\"\"") + '"';
     }
 
     private static double[] softmax(float[] z) {

@@ -67,6 +67,23 @@ class TrainTabularTest {
         assertEquals("id,prediction,p_hi,p_lo,p_mid", rows.get(0));
         assertTrue(rows.get(1).startsWith("1,hi,"), rows.toString());
         assertTrue(rows.get(2).startsWith("2,lo,"), rows.toString());
+        // read as training reads: a BOM and quoted fields; a non-finite feature is refused naming line and column
+        Path quoted = Files.writeString(dir.resolve("q.csv"), "\uFEFFc,b,a,note\n0,1,2,\"x,\ny\"\n0,-1,-2,z\n");
+        Path viaLink = Files.createSymbolicLink(dir.resolve("link.csv"), dir.resolve("target.csv"));
+        Files.writeString(dir.resolve("target.csv"), "old");
+        r = CliRunner.run("predict", run.toString(), "--data", quoted.toString(), "--out", viaLink.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isSymbolicLink(viaLink), "the link stays a link");
+        assertEquals(rows, Files.readAllLines(dir.resolve("target.csv")), "written through the link");
+        Path nan = Files.writeString(dir.resolve("nan.csv"), "c,b,a\n0,1,2\nNaN,-1,-2\n");
+        r = CliRunner.run("predict", run.toString(), "--data", nan.toString(), "--out", out.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("line 3, column 'c': 'NaN' is not a finite number"), r.err());
+        r = CliRunner.run("predict", run.toString(), "--data", nan.toString(), "--out", nan.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("is the --data file"), r.err());
+        assertTrue(Files.readString(nan).startsWith("c,b,a"), "the input is kept");
+        assertEquals("\"p_a,\"\"b\"\"\"", PredictCommand.csvField("p_a,\"b\""));
         // a second run into the same folder is refused and leaves it as it was
         String before = Files.readString(run.resolve("state.json"));
         r = CliRunner.run("train", cfg.toString());

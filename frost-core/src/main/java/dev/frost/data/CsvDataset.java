@@ -60,6 +60,7 @@ public final class CsvDataset implements Dataset {
         private LabelKind kind = LabelKind.CLASS;
         private List<String> classNames;
         private char delimiter = ',';
+        private boolean noLabels;
 
         private Builder(Path file) {
             this.file = file;
@@ -96,6 +97,17 @@ public final class CsvDataset implements Dataset {
                 throw new FrostException("CSV delimiter cannot be a quote or a line break");
             }
             this.delimiter = delimiter;
+            return this;
+        }
+
+        /**
+         * Features only, for prediction: no label column is read (one may be present), and the rows get a placeholder
+         * regression target of 0. Give the feature columns the model was trained on.
+         */
+        public Builder optNoLabels() {
+            this.labels = List.of();
+            this.kind = LabelKind.REGRESSION;
+            this.noLabels = true;
             return this;
         }
 
@@ -136,7 +148,7 @@ public final class CsvDataset implements Dataset {
             }
             List<String> labelCols = labels != null ? labels
                     : List.of(columns.containsKey("label") ? "label" : header[header.length - 1].trim());
-            if (labelCols.isEmpty() || (kind == LabelKind.CLASS && labelCols.size() != 1)) {
+            if (!noLabels && (labelCols.isEmpty() || (kind == LabelKind.CLASS && labelCols.size() != 1))) {
                 throw new FrostException(file + ": " + kind + " labels need " + (kind == LabelKind.CLASS
                         ? "exactly one" : "at least one") + " label column, got " + labelCols);
             }
@@ -169,6 +181,8 @@ public final class CsvDataset implements Dataset {
                     }
                     classValues.add(v);
                     classLines.add(line);
+                } else if (noLabels) {
+                    y.add(0f);
                 } else {
                     for (int i = 0; i < lIdx.length; i++) {
                         float v = number(row[lIdx[i]], line, labelCols.get(i));
@@ -180,7 +194,8 @@ public final class CsvDataset implements Dataset {
                     }
                 }
             }
-            int n = kind == LabelKind.CLASS ? classValues.size() : y.size() / labelCols.size();
+            int labelWidth = noLabels ? 1 : labelCols.size();
+            int n = kind == LabelKind.CLASS ? classValues.size() : y.size() / labelWidth;
             if (n == 0) {
                 throw new FrostException(file + " has a header but no rows");
             }
@@ -207,7 +222,7 @@ public final class CsvDataset implements Dataset {
             } else if (kind == LabelKind.MULTI_LABEL) {
                 data = ArrayDataset.multiLabel(dsName, x.toArray(), shape, y.toArray(), labelCols.size());
             } else {
-                data = ArrayDataset.regression(dsName, x.toArray(), shape, y.toArray(), labelCols.size());
+                data = ArrayDataset.regression(dsName, x.toArray(), shape, y.toArray(), labelWidth);
             }
             return new CsvDataset(data, featureCols, labelCols, names);
         }

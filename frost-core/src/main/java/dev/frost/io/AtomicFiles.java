@@ -19,12 +19,31 @@ import java.util.HexFormat;
 public final class AtomicFiles {
     private AtomicFiles() {}
 
+    /**
+     * Writes {@code bytes} to {@code target} atomically. A symbolic link is written through (its target file is
+     * replaced, the link stays); a device or a named pipe is written to directly, since renaming over it would
+     * replace the device node or pipe with a plain file.
+     */
     public static void write(Path target, byte[] bytes) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = dir.resolve(target.getFileName() + ".tmp");
+        Path real = throughLinks(target);
+        if (Files.isDirectory(real)) {
+            throw new FrostException("cannot write " + target + ": it is a folder");
+        }
+        if (Files.exists(real) && !Files.isRegularFile(real)) {
+            try {
+                Files.write(real, bytes);
+                return;
+            } catch (IOException e) {
+                throw new FrostException("cannot write " + target + ": " + Untrusted.reason(e), e);
+            }
+        }
+        Path dir = real.toAbsolutePath().getParent();
+        Path tmp = null;
         try {
             Files.createDirectories(dir);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            // a name of its own: a file the user keeps beside the target (target.tmp) is never touched
+            tmp = Files.createTempFile(dir, "." + real.getFileName() + ".", ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
@@ -33,9 +52,9 @@ public final class AtomicFiles {
                 ch.force(true);
             }
             try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, real, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, real, StandardCopyOption.REPLACE_EXISTING);
             }
             try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
                 d.force(true);
@@ -44,12 +63,30 @@ public final class AtomicFiles {
             }
         } catch (IOException e) {
             try {
-                Files.deleteIfExists(tmp);
+                if (tmp != null) {
+                    Files.deleteIfExists(tmp);
+                }
             } catch (IOException ignored) {
                 // best effort: the target was not touched
             }
-            throw new FrostException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new FrostException("cannot write " + target + ": " + Untrusted.reason(e), e);
         }
+    }
+
+    /** The file a chain of symbolic links ends at (which may not exist yet); {@code path} itself if it is none. */
+    private static Path throughLinks(Path path) {
+        Path p = path.toAbsolutePath();
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops == 40) {
+                throw new FrostException("cannot write " + path + ": too many levels of symbolic links");
+            }
+            try {
+                p = p.getParent().resolve(Files.readSymbolicLink(p)).normalize();
+            } catch (IOException e) {
+                throw new FrostException("cannot write " + path + ": " + Untrusted.reason(e), e);
+            }
+        }
+        return p;
     }
 
     public static byte[] read(Path file) {
