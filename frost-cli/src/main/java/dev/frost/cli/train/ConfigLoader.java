@@ -125,10 +125,14 @@ public final class ConfigLoader {
         }
     }
 
+    /** Merges {@code from} over {@code into}; a key given no value ({@code epochs:} or {@code ~}) keeps the default. */
     private static void merge(ObjectNode into, JsonNode from) {
         Iterator<Map.Entry<String, JsonNode>> it = from.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isNull()) {
+                continue;
+            }
             JsonNode old = into.get(e.getKey());
             if (old instanceof ObjectNode o && e.getValue().isObject()) {
                 merge(o, e.getValue());
@@ -163,7 +167,13 @@ public final class ConfigLoader {
             }
             defaultsAt = defaultsAt == null ? null : defaultsAt.get(parts[i]);
             if (i == parts.length - 1) {
-                at.set(parts[i], value == null ? NullNode.getInstance() : value);
+                if (value == null || value.isNull()) { // no value: the key's default, as in a file
+                    at.set(parts[i], defaultsAt == null ? NullNode.getInstance() : defaultsAt.deepCopy());
+                } else if (value.isObject() && at.get(parts[i]) instanceof ObjectNode section) {
+                    merge(section, value); // a section given whole keeps the keys it does not name
+                } else {
+                    at.set(parts[i], value);
+                }
             } else {
                 JsonNode next = at.get(parts[i]);
                 if (!(next instanceof ObjectNode)) {
