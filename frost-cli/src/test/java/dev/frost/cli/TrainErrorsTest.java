@@ -70,6 +70,12 @@ class TrainErrorsTest {
                 "loss, accuracy");
         refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {checkpoint: {monitor: f1}}\n",
                 "trainer.checkpoint.monitor: 'f1'");
+        refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {loss: mse}\n",
+                "trainer.loss: loss mse needs REGRESSION labels, the dataset has CLASS");
+        refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {metrics: [mae]}\n",
+                "trainer.metrics", "mae needs regression targets");
+        refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {label_smoothing: 1.5}\n",
+                "trainer.label_smoothing must be in [0, 1)");
         // text data: a .csv is read as CSV (columns text_field, label_field), anything else as JSON lines
         refused(dir, "data: {type: text, train: " + csv + "}\n", "data.train", "has no column 'text' (its header: ");
         Path notJson = Files.copy(csv, dir.resolve("t.jsonl"));

@@ -18,6 +18,21 @@ public final class Losses {
         };
     }
 
+    /**
+     * Refuses a built-in loss on labels it cannot read (cross-entropy needs class ids, binary cross-entropy 0/1
+     * labels, mse, l1 and huber regression targets); a loss of your own is not checked.
+     */
+    public static void check(Loss loss, LabelKind kind) {
+        String n = loss.name();
+        LabelKind needs = n.startsWith("softmax_cross_entropy") ? LabelKind.CLASS
+                : n.equals("binary_cross_entropy") ? LabelKind.MULTI_LABEL
+                : n.equals("mse") || n.equals("l1") || n.startsWith("huber") ? LabelKind.REGRESSION : null;
+        if (needs != null && needs != kind) {
+            throw new FrostException("loss " + n + " needs " + needs + " labels, the dataset has " + kind
+                    + " labels (the default for them: " + defaultFor(kind).name() + ")");
+        }
+    }
+
     public static Loss softmaxCrossEntropy() {
         return softmaxCrossEntropy(0);
     }

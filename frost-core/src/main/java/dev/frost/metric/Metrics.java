@@ -157,8 +157,18 @@ public final class Metrics {
 
     /** Checks that a metric fits the label kind before any work is done (top-k needs class ids). */
     public static void check(Metric m, LabelKind kind) {
-        if (m.name().startsWith("top") && kind != LabelKind.CLASS) {
-            throw new FrostException("metric " + m.name() + " needs class labels, the dataset has " + kind);
+        String n = m.name();
+        if (n.startsWith("top") && kind != LabelKind.CLASS) {
+            throw new FrostException("metric " + n + " needs class labels, the dataset has " + kind);
+        }
+        boolean classifies = n.equals("accuracy") || n.equals("precision") || n.equals("recall") || n.equals("f1");
+        if (classifies && kind == LabelKind.REGRESSION) {
+            throw new FrostException("metric " + n + " needs class or multi-label targets, the dataset has"
+                    + " regression targets (use mae or rmse)");
+        }
+        if ((n.equals("mae") || n.equals("rmse")) && kind != LabelKind.REGRESSION) {
+            throw new FrostException("metric " + n + " needs regression targets, the dataset has " + kind
+                    + " labels (use accuracy, precision, recall or f1)");
         }
     }
 }

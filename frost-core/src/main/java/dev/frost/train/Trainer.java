@@ -255,6 +255,7 @@ public final class Trainer {
 
     private void resolveObjective(LabelKind kind) {
         loss = config.loss() != null ? config.loss() : Losses.defaultFor(kind);
+        Losses.check(loss, kind);
         metrics = config.metrics() != null ? config.metrics() : Metrics.defaultsFor(kind);
         metrics.forEach(m -> Metrics.check(m, kind));
     }

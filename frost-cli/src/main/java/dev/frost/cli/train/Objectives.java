@@ -30,6 +30,9 @@ public final class Objectives {
         atLeast("trainer.early_stopping.patience", t.earlyStopping().patience(), 0);
         atLeast("trainer.checkpoint.keep_last", t.checkpoint().keepLast(), 1);
         atLeast("run.threads", spec.run().threads(), 0);
+        if (!(t.labelSmoothing() >= 0 && t.labelSmoothing() < 1)) {
+            throw new FrostException("trainer.label_smoothing must be in [0, 1), got " + t.labelSmoothing());
+        }
         if (!(t.lr() > 0) || t.lr().isInfinite()) {
             throw new FrostException("trainer.lr must be positive and finite, got " + t.lr());
         }
@@ -78,8 +81,13 @@ public final class Objectives {
                 .optMeasureFullStep(true).optProgressBar(t.progressBar()).optGradientClipNorm(t.clipNorm())
                 .optAccumulateBatches(t.accumulate())
                 .optNoDecayOnBiasAndNorm(Boolean.TRUE.equals(t.optimizer().noDecayOnBiasAndNorm()));
-        Loss loss = loss(t);
+        Loss loss = loss(t, kind);
         if (loss != null) {
+            try {
+                Losses.check(loss, kind);
+            } catch (FrostException e) {
+                throw new FrostException("trainer.loss: " + e.getMessage(), e);
+            }
             b.optLoss(loss);
         }
         List<Metric> metrics = metrics(t.metrics(), kind);
@@ -95,9 +103,11 @@ public final class Objectives {
         return b;
     }
 
-    private static Loss loss(RunSpec.Trainer t) {
+    private static Loss loss(RunSpec.Trainer t, LabelKind kind) {
         return switch (t.loss()) {
-            case "auto" -> null;
+            // auto: the default for the labels, with the label smoothing asked for when they are classes
+            case "auto" -> kind == LabelKind.CLASS && t.labelSmoothing() != null && t.labelSmoothing() != 0
+                    ? Losses.softmaxCrossEntropy(t.labelSmoothing()) : null;
             case "cross-entropy" -> Losses.softmaxCrossEntropy(t.labelSmoothing());
             case "bce" -> Losses.binaryCrossEntropy();
             case "mse" -> Losses.mse();
