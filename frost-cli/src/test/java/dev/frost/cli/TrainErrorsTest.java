@@ -70,6 +70,12 @@ class TrainErrorsTest {
                 "loss, accuracy");
         refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {checkpoint: {monitor: f1}}\n",
                 "trainer.checkpoint.monitor: 'f1'");
+        Path oneClass = Files.writeString(dir.resolve("one.csv"), "a,b,label\n1,2,x\n2,3,x\n3,4,x\n4,5,x\n");
+        refused(dir, "data: {type: csv, train: " + oneClass + ", split: {valid: 0}}\nmodel: {type: mlp}\n",
+                "data.train: classification needs at least 2 classes, the data has 1 [x]");
+        Path three = Files.writeString(dir.resolve("three.csv"), "a,b,label\n1,2,x\n2,3,y\n3,4,z\n");
+        refused(dir, "data: {type: csv, train: " + three + ", split: {valid: 0.2}}\nmodel: {type: mlp}\n",
+                "data.split: valid 0.2 of 3 examples leaves no validation examples");
         refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {loss: mse}\n",
                 "trainer.loss: loss mse needs REGRESSION labels, the dataset has CLASS");
         refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {metrics: [mae]}\n",

@@ -166,6 +166,12 @@ public final class ImageFolderDataset implements Dataset {
             }
             if (onCorrupt == OnCorrupt.SKIP) {
                 skipCorrupt(files, labels);
+                for (int c = 0; c < names.size(); c++) { // as an empty class folder is refused, so is one emptied
+                    if (!labels.contains(c)) {
+                        throw new FrostException("class folder " + root.resolve(names.get(c)) + " holds no image"
+                                + " that decodes (every one was skipped as corrupt)");
+                    }
+                }
             }
             return new ImageFolderDataset(this, names, files.toArray(Path[]::new),
                     labels.stream().mapToInt(Integer::intValue).toArray());

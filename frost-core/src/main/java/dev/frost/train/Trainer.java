@@ -511,6 +511,10 @@ public final class Trainer {
 
     private void checkData(Dataset data) {
         Inference.checkInput(model, data);
+        if (data.labelKind() == LabelKind.CLASS && data.labelWidth() < 2) {
+            throw new FrostException("dataset '" + data.name() + "' has " + data.labelWidth() + " class:"
+                    + " classification needs at least 2");
+        }
         Shape out = model.outputShape();
         if (out.dimension() != 1 && config.loss() == null) {
             throw new FrostException("the model outputs " + out + " per example, not the one vector the default loss"

@@ -162,6 +162,15 @@ class ImageFolderDatasetTest {
             assertFalse(skip.file(i).getFileName().toString().matches("broken.png|cut.png"));
         }
         assertNotEquals(fail.fingerprint(), skip.fingerprint(), "the files kept are part of the fingerprint");
+        // a class whose every image is corrupt is refused, as an empty class folder is
+        for (Path p : Files.list(root.resolve("b_green")).toList()) {
+            if (!p.getFileName().toString().matches("broken.png|cut.png")) {
+                Files.delete(p);
+            }
+        }
+        e = assertThrows(FrostException.class, () -> ImageFolderDataset.builder(root).optSize(4, 4)
+                .optOnCorrupt(ImageFolderDataset.OnCorrupt.SKIP).build());
+        assertTrue(e.getMessage().contains("b_green holds no image that decodes"), e.getMessage());
     }
 
     @Test

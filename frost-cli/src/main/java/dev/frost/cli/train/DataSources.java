@@ -54,6 +54,15 @@ public final class DataSources {
         if (train.size() == 0) {
             throw new FrostException("data.train: no training examples left after the split");
         }
+        if (classes != null && classes.size() < 2) {
+            throw new FrostException("data.train: classification needs at least 2 classes, the data has "
+                    + classes.size() + " " + classes);
+        }
+        if (fv > 0 && valid.size() == 0 || ft > 0 && test.size() == 0) {
+            throw new FrostException("data.split: " + (fv > 0 && valid.size() == 0 ? "valid " + fv : "test " + ft)
+                    + " of " + all.size() + " examples leaves no " + (fv > 0 && valid.size() == 0 ? "validation"
+                    : "test") + " examples; use more data or set it to 0");
+        }
         if ("fail".equals(d.images().onCorrupt()) && !isCsv(d) && !isText(d)) {
             checkDecodes(all, "data.train");
             if (d.valid() != null) {
