@@ -195,6 +195,13 @@ class TrainTabularTest {
             assertEquals(3, r.code(), r.err() + r.out());
             assertTrue(Files.readString(part.resolve("state.json")).contains("stopped"));
             assertTrue(Files.exists(part.resolve("report.html")));
+            if (stopAt == 13) { // a stopped run whose checkpoint is gone is refused, not restarted from scratch
+                Path saved = Files.move(part.resolve("checkpoints"), dir.resolve("saved-checkpoints"));
+                r = CliRunner.run("train", "--resume", part.toString());
+                assertEquals(1, r.code(), r.out());
+                assertTrue(r.err().contains("checkpoint is gone"), r.err());
+                Files.move(saved, part.resolve("checkpoints"));
+            }
             r = CliRunner.run("train", "--resume", part.toString());
             assertEquals(0, r.code(), r.err() + r.out());
             assertEquals(weights(full), weights(part), "stopped at step " + stopAt);

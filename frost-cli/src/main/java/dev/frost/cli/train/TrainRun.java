@@ -109,6 +109,11 @@ public final class TrainRun {
         if (st.status().equals("finished")) {
             throw new FrostException("run " + dir + " is finished: nothing to resume");
         }
+        if (st.status().equals("stopped") && !hasCheckpoint(dir, st.phases().get(st.phase()))) {
+            throw new FrostException("run " + dir + " was stopped in phase '" + st.phases().get(st.phase())
+                    + "' but that phase's checkpoint is gone (" + RunFiles.CHECKPOINTS + "/"
+                    + st.phases().get(st.phase()) + "): there is nothing to resume from; train the config again");
+        }
         ConfigLoader.Loaded cfg = ConfigLoader.load(dir.resolve(RunFiles.CONFIG), List.of());
         boolean fresh = st.phase() == 0 && !hasCheckpoint(dir, st.phases().get(0));
         TrainRun r = open(dir, cfg.spec(), fresh, stops.create(0));
