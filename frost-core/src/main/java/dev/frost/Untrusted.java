@@ -40,6 +40,9 @@ public final class Untrusted {
      * has no message.
      */
     public static String reason(Throwable t) {
+        if (t instanceof java.nio.charset.CharacterCodingException) { // "Input length = 1" says nothing to a user
+            return "it is not UTF-8 text (save it as UTF-8)";
+        }
         String msg = t.getMessage();
         if (msg == null || msg.isBlank()) {
             return t.getClass().getSimpleName();

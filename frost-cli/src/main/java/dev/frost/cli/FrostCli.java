@@ -43,7 +43,8 @@ public final class FrostCli implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("frost: " + oneLine(ex) + " (see 'frost " + qualifiedName(cmd) + " --help')");
+            String what = ex.getMessage() == null ? oneLine(ex) : ex.getMessage().lines().findFirst().orElse("");
+            cmd.getErr().println("frost: " + what + " (see 'frost " + qualifiedName(cmd) + " --help')");
             return 2;
         });
         return cl.execute(args);

@@ -125,7 +125,7 @@ public final class CsvDataset implements Dataset {
             try {
                 text = Files.readString(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new FrostException("cannot read " + file + ": " + e.getMessage(), e);
+                throw new FrostException("cannot read " + file + ": " + dev.frost.Untrusted.reason(e), e);
             }
             if (text.startsWith("\uFEFF")) {
                 text = text.substring(1);

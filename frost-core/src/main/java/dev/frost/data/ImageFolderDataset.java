@@ -216,8 +216,17 @@ public final class ImageFolderDataset implements Dataset {
 
     /** Image files under a class folder, recursively, sorted by their path within it. */
     private static List<Path> images(Path classDir) {
-        try (Stream<Path> s = Files.walk(classDir)) {
-            return s.filter(Files::isRegularFile).filter(ImageFolderDataset::isImage)
+        // a class folder that is a symbolic link is listed through it (walk does not enter a link it starts at);
+        // the files keep their paths under the link
+        Path base;
+        try {
+            base = Files.isSymbolicLink(classDir) ? classDir.toRealPath() : classDir;
+        } catch (IOException e) {
+            throw new FrostException("cannot list " + classDir + ": " + dev.frost.Untrusted.reason(e), e);
+        }
+        try (Stream<Path> s = Files.walk(base)) {
+            return s.map(p -> base == classDir ? p : classDir.resolve(base.relativize(p)))
+                    .filter(Files::isRegularFile).filter(ImageFolderDataset::isImage)
                     .filter(p -> !hidden(classDir.relativize(p)))
                     .sorted((a, b) -> classDir.relativize(a).toString().compareTo(classDir.relativize(b).toString()))
                     .toList();

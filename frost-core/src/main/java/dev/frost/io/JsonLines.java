@@ -38,7 +38,7 @@ public final class JsonLines {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new FrostException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new FrostException("cannot read " + file + ": " + dev.frost.Untrusted.reason(e), e);
         }
         int complete = endsWithNewline(file) ? lines.size() : lines.size() - 1;
         for (int i = 0; i < complete; i++) {
@@ -126,7 +126,7 @@ public final class JsonLines {
             ch.read(last, ch.size() - 1);
             return last.get(0) == '\n';
         } catch (IOException e) {
-            throw new FrostException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new FrostException("cannot read " + file + ": " + dev.frost.Untrusted.reason(e), e);
         }
     }
 

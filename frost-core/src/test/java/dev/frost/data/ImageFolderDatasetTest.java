@@ -162,6 +162,15 @@ class ImageFolderDatasetTest {
             assertFalse(skip.file(i).getFileName().toString().matches("broken.png|cut.png"));
         }
         assertNotEquals(fail.fingerprint(), skip.fingerprint(), "the files kept are part of the fingerprint");
+        // a class folder that is a symbolic link is read through it
+        Path linked = Files.createDirectories(dir.resolve("linked"));
+        Files.createSymbolicLink(linked.resolve("a_red"), root.resolve("a_red"));
+        Files.createSymbolicLink(linked.resolve("b_green"), root.resolve("b_green"));
+        ImageFolderDataset viaLinks = ImageFolderDataset.builder(linked).optSize(4, 4)
+                .optOnCorrupt(ImageFolderDataset.OnCorrupt.SKIP).build();
+        assertEquals(2, viaLinks.labelWidth());
+        assertTrue(viaLinks.file(0).startsWith(linked), "paths stay under the link: " + viaLinks.file(0));
+        read(viaLinks, 0);
         // a class whose every image is corrupt is refused, as an empty class folder is
         for (Path p : Files.list(root.resolve("b_green")).toList()) {
             if (!p.getFileName().toString().matches("broken.png|cut.png")) {

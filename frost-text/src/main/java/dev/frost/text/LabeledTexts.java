@@ -117,10 +117,16 @@ public record LabeledTexts(String name, List<String> texts, List<String> labels)
                     throw new FrostException(file + " line " + n + " is not a JSON object: "
                             + e.getOriginalMessage().lines().findFirst().orElse(""));
                 }
-                JsonNode t = o == null ? null : o.get(textField);
-                JsonNode l = o == null ? null : o.get(labelField);
-                if (t == null || !t.isTextual()) {
+                if (o == null || !o.isObject()) {
+                    throw new FrostException(file + " line " + n + " is not a JSON object");
+                }
+                JsonNode t = o.get(textField);
+                JsonNode l = o.get(labelField);
+                if (t == null || t.isNull()) {
                     throw new FrostException(file + " line " + n + " has no text field '" + textField + "'");
+                }
+                if (!t.isTextual()) {
+                    throw new FrostException(file + " line " + n + ": field '" + textField + "' is not a string");
                 }
                 if (l == null || !(l.isTextual() || l.isNumber() || l.isBoolean())) {
                     throw new FrostException(file + " line " + n + " has no label field '" + labelField + "'");
@@ -129,7 +135,7 @@ public record LabeledTexts(String name, List<String> texts, List<String> labels)
                 labels.add(l.asText());
             }
         } catch (IOException e) {
-            throw new FrostException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new FrostException("cannot read " + file + ": " + dev.frost.Untrusted.reason(e), e);
         }
         if (texts.isEmpty()) {
             throw new FrostException(file + " holds no texts");
