@@ -40,6 +40,7 @@ public final class Layer {
     /** Parameters of type OTHER declared without a gradient: constants of a user's block, never trained. */
     private final Set<Parameter> constants = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private boolean trainable = true;
+    private boolean deterministic;
     private Shape inputShape;
     private Shape outputShape;
     private long forwardFlops;
@@ -158,6 +159,20 @@ public final class Layer {
      * on their own follow too. The model re-applies gradient requirements on its next step; a standalone layer
      * applies them at once.
      */
+    /**
+     * Declares that this custom layer computes the same output for the same input in training mode as in inference
+     * (no dropout, no noise), so an unfrozen one may sit in a cached frozen prefix (a pooling, a fixed scaling).
+     */
+    public Layer markDeterministic() {
+        this.deterministic = true;
+        return this;
+    }
+
+    /** Whether {@link #markDeterministic()} declared this layer's output free of randomness. */
+    public boolean isDeterministic() {
+        return deterministic;
+    }
+
     public Layer setTrainable(boolean trainable) {
         if (composite != null) {
             children().forEach(c -> c.setTrainable(trainable));

@@ -64,7 +64,8 @@ public final class Layers {
      * a regression head's output mapped back to the targets' units.
      */
     public static Layer affine(String name, float[] scale, float[] shift) {
-        return new Layer(name, LayerKind.CUSTOM, new AffineBlock(scale, shift), layer -> 2L * scale.length, List.of());
+        return new Layer(name, LayerKind.CUSTOM, new AffineBlock(scale, shift), layer -> 2L * scale.length, List.of())
+                .markDeterministic();
     }
 
     public static Layer relu(String name) {

@@ -265,6 +265,9 @@ class CustomLayerTest {
             assertTrue(why.contains("custom layer 'mine'") && why.contains("freeze it"), why);
             m.layer("mine").setTrainable(false);
             assertEquals(null, dev.frost.freeze.cache.ActivationCache.refusal(m, 2, false), "frozen: inference mode");
+            m.layer("mine").setTrainable(true);
+            m.layer("mine").markDeterministic();
+            assertEquals(null, dev.frost.freeze.cache.ActivationCache.refusal(m, 2, false), "declared deterministic");
         }
     }
 

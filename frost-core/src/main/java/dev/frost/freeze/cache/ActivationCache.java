@@ -84,9 +84,10 @@ public final class ActivationCache implements AutoCloseable {
                     return "dropout '" + e.getKey() + "' in the frozen prefix is active; freeze it to run it in"
                             + " inference mode";
                 }
-                if (live && l.kind() == LayerKind.CUSTOM) { // Frost cannot know that a block of yours is not random
+                if (live && l.kind() == LayerKind.CUSTOM && !l.isDeterministic()) { // it could be random
                     return "custom layer '" + e.getKey() + "' in the frozen prefix runs in training mode (it has no"
-                            + " trainable parameters but is not frozen); freeze it to run it in inference mode";
+                            + " trainable parameters but is not frozen); freeze it to run it in inference mode, or"
+                            + " declare it free of randomness (Layer.markDeterministic())";
                 }
             }
         }

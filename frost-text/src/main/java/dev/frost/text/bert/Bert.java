@@ -121,7 +121,8 @@ public final class Bert {
 
     /** Mean over the positions {@code attention_mask} marks: {@code (S, dim)} to {@code (dim)}. */
     public static Layer maskedMeanPool(String name) {
-        return Layers.custom(name, new MaskedMeanPoolBlock(), l -> l.inputShape().size(), ATTENTION_MASK);
+        return Layers.custom(name, new MaskedMeanPoolBlock(), l -> l.inputShape().size(), ATTENTION_MASK)
+                .markDeterministic();
     }
 
     /**

@@ -161,6 +161,18 @@ class BertLayersTest {
     }
 
     @Test
+    void withTheEncoderFrozenThePooledFeaturesAreCached() {
+        try (FrostModel m = Bert.classifier(TINY, SEQ, 2, 4); AdamW opt = new AdamW()) {
+            m.freezeTo(-1); // everything but the head (pool + classifier)
+            assertEquals(m.layers().size() - 1, m.frozenPrefixLength(), "the pooling joins the frozen prefix");
+            TrainConfig cfg = TrainConfig.builder().setEpochs(2).optBatchSize(8).optLearningRate(1e-2)
+                    .optProgressBar(false).optCache(CacheConfig.defaults()).build();
+            var r = new Trainer(m, opt, cfg).fit(data(16, false, 3), null);
+            assertTrue(r.cache().hits() > 0, "the pooled features were served from the cache");
+        }
+    }
+
+    @Test
     void dropoutIsOffAtInferenceOnInTrainingLayersAndOffInFrozenOnes() {
         ArrayDataset d = data(16, false, 6);
         try (FrostModel plain = Bert.classifier(TINY, SEQ, 2, 7);
