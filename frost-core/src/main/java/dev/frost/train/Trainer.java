@@ -467,8 +467,15 @@ public final class Trainer {
     }
 
     private void resolveLossFor(NDArray labels) {
-        if (loss == null) {
-            resolveObjective(labels.getDataType().isInteger() ? LabelKind.CLASS : LabelKind.REGRESSION);
+        if (loss != null) {
+            return;
+        }
+        LabelKind guess = labels.getDataType().isInteger() ? LabelKind.CLASS : LabelKind.REGRESSION;
+        if (config.loss() != null) { // the kind is only guessed from the array here: the given loss is not checked
+            loss = config.loss();
+            metrics = config.metrics() != null ? config.metrics() : Metrics.defaultsFor(guess);
+        } else {
+            resolveObjective(guess);
         }
     }
 

@@ -130,4 +130,16 @@ class StepFailureTest {
             assertEquals(1, t.fit(DATA, null, 1).epochs().size(), "the asked epoch, not the 4 the failed call had left");
         }
     }
+
+    @Test
+    void aStepOutsideAFitTakesTheGivenLossOnLabelsItCannotClassify() {
+        try (FrostModel m = Models.mlp(12, new int[] {16}, 3, 1); var nd = m.manager().newSubManager()) {
+            TrainConfig c = TrainConfig.builder().optBatchSize(4).optLearningRate(0.1)
+                    .optLoss(dev.frost.loss.Losses.binaryCrossEntropy()).optProgressBar(false).build();
+            Trainer t = new Trainer(m, new Sgd(0, false, 0), c);
+            NDArray x = nd.ones(new Shape(4, 12));
+            NDArray y = nd.zeros(new Shape(4, 3)); // multi-hot floats: they look like regression targets here
+            assertTrue(Double.isFinite(t.trainStep(x, y, 0.1, m.frozenPrefixLength()).meanLoss()));
+        }
+    }
 }
