@@ -33,7 +33,9 @@ final class PredictCommand implements Runnable {
         RunModels.Loaded r = runArgs.load();
         try (dev.frost.model.FrostModel m = r.model()) {
             boolean csv = r.spec().data().type().equals("csv");
-            Dataset d = csv ? RunModels.csvFeatures(r, data) : RunModels.labelled(r, data);
+            Dataset d = csv ? RunModels.csvFeatures(r, data) : r.spec().data().type().equals("text")
+                    ? dev.frost.cli.train.DataSources.unlabelledText(r.spec().data(), data, r.state().classNames())
+                    : RunModels.labelled(r, data);
             float[][] y = r.model().predict(d);
             List<String> classes = r.state().classNames();
             StringBuilder sb = new StringBuilder("id");

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** frost train on JSON lines of texts with the real MiniLM encoder: frozen and cached, then evaluate and predict. */
@@ -67,6 +68,15 @@ class TrainTextTest {
         List<String> rows = Files.readAllLines(out);
         assertEquals(13, rows.size());
         assertTrue(rows.get(0).startsWith("id,prediction,p_ham,p_spam"), rows.get(0));
+        // texts without labels predict the same (the labels are not read)
+        Path unlabelled = dir.resolve("unlabelled.jsonl");
+        Files.write(unlabelled, Files.readAllLines(test).stream()
+                .map(l -> l.replaceAll(",\\s*\"label\"\\s*:\\s*\"[a-z]+\"", "")).toList());
+        assertFalse(Files.readString(unlabelled).contains("\"label\""), "labels removed");
+        Path out2 = dir.resolve("pred2.csv");
+        r = CliRunner.run("predict", run.toString(), "--data", unlabelled.toString(), "--out", out2.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(rows, Files.readAllLines(out2));
         // export: a Frost checkpoint with its architecture, and Hugging Face files that a plain reader checks
         Path exported = dir.resolve("export");
         r = CliRunner.run("export", run.toString(), "--out", exported.toString());

@@ -38,8 +38,18 @@ public record LabeledTexts(String name, List<String> texts, List<String> labels)
 
     /** Reads a {@code .csv} file with {@link #readCsv}, anything else with {@link #readJsonl}. */
     public static LabeledTexts read(Path file, String textField, String labelField, char delimiter) {
+        return read(file, textField, labelField, delimiter, null);
+    }
+
+    /**
+     * As {@link #read(Path, String, String, char)}; with {@code missingLabel} not null, labels may be absent (texts to
+     * predict) and an absent one reads as {@code missingLabel}.
+     */
+    public static LabeledTexts read(Path file, String textField, String labelField, char delimiter,
+                                    String missingLabel) {
         return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")
-                ? readCsv(file, textField, labelField, delimiter) : readJsonl(file, textField, labelField);
+                ? readCsv(file, textField, labelField, delimiter, missingLabel)
+                : readJsonl(file, textField, labelField, missingLabel);
     }
 
     /**
@@ -48,6 +58,11 @@ public record LabeledTexts(String name, List<String> texts, List<String> labels)
      * the file and the row (data rows count from 1, after the header).
      */
     public static LabeledTexts readCsv(Path file, String textColumn, String labelColumn, char delimiter) {
+        return readCsv(file, textColumn, labelColumn, delimiter, null);
+    }
+
+    private static LabeledTexts readCsv(Path file, String textColumn, String labelColumn, char delimiter,
+                                        String missingLabel) {
         if (!Files.isRegularFile(file)) {
             throw new FrostException(file + " is not a readable file");
         }
@@ -63,7 +78,7 @@ public record LabeledTexts(String name, List<String> texts, List<String> labels)
                 row++;
                 if (row == 1) {
                     List<String> header = ((CsvSchema) it.getParserSchema()).getColumnNames();
-                    for (String c : List.of(textColumn, labelColumn)) {
+                    for (String c : missingLabel == null ? List.of(textColumn, labelColumn) : List.of(textColumn)) {
                         if (!header.contains(c)) {
                             throw new FrostException(file + " has no column '" + c + "' (its header: "
                                     + String.join(", ", header) + ")");
@@ -72,6 +87,9 @@ public record LabeledTexts(String name, List<String> texts, List<String> labels)
                 }
                 String t = r.get(textColumn);
                 String l = r.get(labelColumn);
+                if (missingLabel != null && (l == null || l.isBlank())) {
+                    l = missingLabel;
+                }
                 if (t == null || l == null || l.isBlank()) {
                     throw new FrostException(file + " row " + row + " has no " + (t == null ? "text column '"
                             + textColumn : "label in column '" + labelColumn) + "'");
@@ -97,6 +115,10 @@ public record LabeledTexts(String name, List<String> texts, List<String> labels)
 
     /** Reads {@code file}: one JSON object per non-blank line. Every failure names the file and line. */
     public static LabeledTexts readJsonl(Path file, String textField, String labelField) {
+        return readJsonl(file, textField, labelField, null);
+    }
+
+    private static LabeledTexts readJsonl(Path file, String textField, String labelField, String missingLabel) {
         if (!Files.isRegularFile(file)) {
             throw new FrostException(file + " is not a readable file");
         }
@@ -128,11 +150,12 @@ public record LabeledTexts(String name, List<String> texts, List<String> labels)
                 if (!t.isTextual()) {
                     throw new FrostException(file + " line " + n + ": field '" + textField + "' is not a string");
                 }
-                if (l == null || !(l.isTextual() || l.isNumber() || l.isBoolean())) {
+                boolean labelled = l != null && (l.isTextual() || l.isNumber() || l.isBoolean());
+                if (!labelled && (missingLabel == null || l != null && !l.isNull())) {
                     throw new FrostException(file + " line " + n + " has no label field '" + labelField + "'");
                 }
                 texts.add(t.asText());
-                labels.add(l.asText());
+                labels.add(labelled ? l.asText() : missingLabel);
             }
         } catch (IOException e) {
             throw new FrostException("cannot read " + file + ": " + dev.frost.Untrusted.reason(e), e);

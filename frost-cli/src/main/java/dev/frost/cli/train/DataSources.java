@@ -107,6 +107,19 @@ public final class DataSources {
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     private static Dataset text(RunSpec.Data d, Path path, List<String> classes) {
+        return text(d, path, classes, null);
+    }
+
+    /** Texts to predict: a text without a label (or with none at all) is read as {@code classes.get(0)}. */
+    public static Dataset unlabelledText(RunSpec.Data d, Path path, List<String> classes) {
+        try {
+            return text(d, path, classes, classes.get(0));
+        } catch (FrostException e) {
+            throw new FrostException("--data: " + e.getMessage(), e);
+        }
+    }
+
+    private static Dataset text(RunSpec.Data d, Path path, List<String> classes, String missingLabel) {
         RunSpec.Text t = d.text();
         if (t.seqLen() < 2 || t.seqLen() > 512) {
             throw new FrostException("data.text.seq_len must be in 2..512, got " + t.seqLen());
@@ -116,7 +129,7 @@ public final class DataSources {
         }
         // a .csv file: header row, columns text_field and label_field; anything else: JSON lines
         dev.frost.text.LabeledTexts texts = dev.frost.text.LabeledTexts.read(path, t.textField(), t.labelField(),
-                d.csv().delimiter().charAt(0));
+                d.csv().delimiter().charAt(0), missingLabel);
         List<String> names = classes != null ? classes : texts.classNames();
         dev.frost.text.WordPieceTokenizer tok = "minilm".equals(t.tokenizer())
                 ? dev.frost.text.onnx.MiniLm.tokenizer() : dev.frost.text.WordPieceTokenizer.fromFile(
