@@ -20,7 +20,8 @@ final class PredictCommand implements Runnable {
     RunArgs runArgs;
 
     @Option(names = "--data", required = true, paramLabel = "PATH",
-            description = "Image folder (root/<class>/...) or CSV file (label columns may be absent).")
+            description = "What the run trained on, without labels: a CSV file (label columns may be absent), texts"
+                    + " (JSON lines or CSV, labels may be absent) or an image folder (class folders or none).")
     Path data;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The predictions CSV.")
@@ -33,9 +34,10 @@ final class PredictCommand implements Runnable {
         RunModels.Loaded r = runArgs.load();
         try (dev.frost.model.FrostModel m = r.model()) {
             boolean csv = r.spec().data().type().equals("csv");
+            // labels are not read: texts without them, images in class folders or not
             Dataset d = csv ? RunModels.csvFeatures(r, data) : r.spec().data().type().equals("text")
                     ? dev.frost.cli.train.DataSources.unlabelledText(r.spec().data(), data, r.state().classNames())
-                    : RunModels.labelled(r, data);
+                    : dev.frost.cli.train.DataSources.unlabelledImages(r.spec().data(), data, r.state().classNames());
             float[][] y = r.model().predict(d);
             List<String> classes = r.state().classNames();
             StringBuilder sb = new StringBuilder("id");

@@ -75,6 +75,16 @@ class TrainImagesTest {
         assertEquals("id,prediction,p_bar,p_circle,p_square", rows.get(0));
         assertEquals(25, rows.size());
         assertTrue(rows.get(1).startsWith("bar/0.png,"), rows.get(1));
+        // images to predict need no class folders: a flat folder gives the same probabilities per image
+        Path flat = Files.createDirectories(dir.resolve("flat"));
+        Files.copy(test.resolve("bar/0.png"), flat.resolve("first.png"));
+        Path pred2 = dir.resolve("pred2.csv");
+        r = CliRunner.run("predict", run.toString(), "--data", flat.toString(), "--out", pred2.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> flatRows = Files.readAllLines(pred2);
+        assertEquals(2, flatRows.size());
+        assertEquals(rows.get(1).substring(rows.get(1).indexOf(',')), flatRows.get(1).substring(
+                flatRows.get(1).indexOf(',')), "same image, same prediction");
 
         // the trained cnn as a pretrained base: cut after global pooling, new head, fastai fine-tune
         Path run2 = dir.resolve("transfer");

@@ -84,6 +84,7 @@ public final class ImageFolderDataset implements Dataset {
         private float[] mean;
         private float[] std;
         private OnCorrupt onCorrupt = OnCorrupt.FAIL;
+        private List<String> unlabelledClasses;
 
         private Builder(Path root) {
             this.root = root;
@@ -129,6 +130,18 @@ public final class ImageFolderDataset implements Dataset {
             return this;
         }
 
+        /**
+         * Images to predict: every image under the root, in any sub-folders or none, with no class taken from the
+         * folders; each gets the placeholder label 0 of {@code classNames} (the training classes, for the label width).
+         */
+        public Builder optUnlabelled(List<String> classNames) {
+            if (classNames == null || classNames.isEmpty()) {
+                throw new FrostException("unlabelled images still need the training classes' names");
+            }
+            this.unlabelledClasses = List.copyOf(classNames);
+            return this;
+        }
+
         /** The dataset's name; default the root folder's name. */
         public Builder optName(String name) {
             this.name = name;
@@ -143,6 +156,18 @@ public final class ImageFolderDataset implements Dataset {
             if (!Files.isDirectory(root)) {
                 throw new FrostException("image folder " + root + (Files.exists(root) ? " is not a folder"
                         : " does not exist"));
+            }
+            if (unlabelledClasses != null) {
+                List<Path> files = new ArrayList<>(images(root));
+                if (files.isEmpty()) {
+                    throw new FrostException("image folder " + root + " holds no images (.png, .jpg, .jpeg, .bmp,"
+                            + " .gif)");
+                }
+                List<Integer> labels = new ArrayList<>(java.util.Collections.nCopies(files.size(), 0));
+                if (onCorrupt == OnCorrupt.SKIP) {
+                    skipCorrupt(files, labels);
+                }
+                return new ImageFolderDataset(this, unlabelledClasses, files.toArray(Path[]::new), new int[files.size()]);
             }
             List<Path> classDirs = listSorted(root, true);
             if (classDirs.isEmpty()) {

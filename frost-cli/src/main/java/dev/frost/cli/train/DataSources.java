@@ -139,7 +139,20 @@ public final class DataSources {
         return ds;
     }
 
+    /** Images to predict: every image under {@code path}, class folders or not (see ImageFolderDataset). */
+    public static Dataset unlabelledImages(RunSpec.Data d, Path path, List<String> classes) {
+        try {
+            return images(d, path, classes);
+        } catch (FrostException e) {
+            throw new FrostException("--data: " + e.getMessage(), e);
+        }
+    }
+
     private static Dataset images(RunSpec.Data d, Path path) {
+        return images(d, path, null);
+    }
+
+    private static Dataset images(RunSpec.Data d, Path path, List<String> unlabelledClasses) {
         RunSpec.Images im = d.images();
         ImageFolderDataset.OnCorrupt oc = switch (im.onCorrupt()) {
             case "fail" -> ImageFolderDataset.OnCorrupt.FAIL;
@@ -155,6 +168,9 @@ public final class DataSources {
         }
         ImageFolderDataset.Builder b = ImageFolderDataset.builder(path).optSize(im.height(), im.width())
                 .optChannels(im.channels()).optOnCorrupt(oc);
+        if (unlabelledClasses != null) {
+            b.optUnlabelled(unlabelledClasses);
+        }
         if (!im.mean().isEmpty() || !im.std().isEmpty()) {
             if (im.mean().size() != im.channels() || im.std().size() != im.channels()) {
                 throw new FrostException("data.images.mean and std need one value per channel (" + im.channels()
