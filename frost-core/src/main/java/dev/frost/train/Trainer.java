@@ -1,7 +1,6 @@
 package dev.frost.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import dev.frost.FrostException;
 import dev.frost.data.Augmentation;
 import dev.frost.data.Batch;
@@ -182,9 +181,9 @@ public final class Trainer {
         if (epochs <= 0) {
             throw new FrostException("epochs must be positive, got " + epochs);
         }
-        checkData(train);
+        FitChecks.data(model, config, train);
         if (valid != null) {
-            checkData(valid);
+            FitChecks.data(model, config, valid);
             if (valid.labelKind() != train.labelKind()) {
                 throw new FrostException("validation set '" + valid.name() + "' has " + valid.labelKind()
                         + " labels but the training set '" + train.name() + "' has " + train.labelKind());
@@ -197,7 +196,7 @@ public final class Trainer {
                     + " same data or allow the change (Checkpoints.resume(dir, trainer, true))");
         }
         trainData = fingerprint;
-        int batches = batchesPerEpoch(train);
+        int batches = FitChecks.batchesPerEpoch(model, config, train);
         resolveObjective(train.labelKind());
         if (progress.inCall() && callFailed) {
             LOG.info("the previous fit call failed at epoch {}; this one starts a new call of {} epochs",
@@ -229,28 +228,6 @@ public final class Trainer {
             cache = null;
             running = null;
         }
-    }
-
-    private int batchesPerEpoch(Dataset train) {
-        int n = train.size();
-        int bs = config.batchSize();
-        int batches = config.dropLast() ? n / bs : BatchLoader.batches(n, bs);
-        if (!config.dropLast() && n % bs == 1 && n > 1 && hasBatchNorm()) {
-            // libtorch refuses BatchNorm statistics of a single example ("more than 1 value per channel")
-            LOG.info("dataset '{}': the last batch would hold one example, which BatchNorm cannot normalize;"
-                    + " it is skipped each epoch", train.name());
-            batches = n / bs;
-        }
-        if (batches == 0) {
-            throw new FrostException("dataset '" + train.name() + "' has " + n + " examples, fewer than one batch of "
-                    + bs + " with dropLast: lower the batch size or turn dropLast off");
-        }
-        return batches;
-    }
-
-    private boolean hasBatchNorm() {
-        return model.layers().stream().flatMap(l -> l.leaves().stream())
-                .anyMatch(l -> l.kind() == dev.frost.layers.LayerKind.BATCH_NORM);
     }
 
     private void resolveObjective(LabelKind kind) {
@@ -430,13 +407,13 @@ public final class Trainer {
      * model's, which would keep every step's activations.
      */
     public StepResult trainStep(NDArray x, NDArray y, double lr, int prefix) {
-        checkPrefix(prefix);
+        FitChecks.prefix(model, prefix);
         return trainFrom(x, y, lr, 0, prefix);
     }
 
     /** One optimization step on a batch with side inputs; see {@link #trainStep(NDArray, NDArray, double, int)}. */
     public StepResult trainStep(Batch batch, double lr, int prefix) {
-        checkPrefix(prefix);
+        FitChecks.prefix(model, prefix);
         resolveLossFor(batch.labels());
         return Autograd.exclusiveStep(() -> step.run(List.of(TrainStep.Micro.of(batch)), lr, prefix, loss,
                 (mb, side, p, s) -> model.runFrozen(batch.features(), batch.sideInputs(), 0, p), List.of(), null));
@@ -457,15 +434,6 @@ public final class Trainer {
                 (mb, side, p, s) -> model.runFrozen(x, inputLayer, p), List.of(), null));
     }
 
-    /** Layers past the frozen prefix would run without autograd yet keep their optimizer updates. */
-    private void checkPrefix(int prefix) {
-        int frozen = model.frozenPrefixLength();
-        if (prefix < 0 || prefix > frozen) {
-            throw new FrostException("trainStep's prefix is " + prefix + " but the model's frozen prefix is " + frozen
-                    + " layers: pass model.frozenPrefixLength() (after model.applyFreezeState())");
-        }
-    }
-
     private void resolveLossFor(NDArray labels) {
         if (loss != null) {
             return;
@@ -481,7 +449,7 @@ public final class Trainer {
 
     /** Mean loss and the metrics in inference mode, without autograd; inside a fit the cache serves the prefix. */
     public Evaluation evaluate(Dataset data) {
-        checkData(data);
+        FitChecks.data(model, config, data);
         if (loss == null) {
             resolveObjective(data.labelKind());
         }
@@ -514,26 +482,5 @@ public final class Trainer {
             out.put(g.name(), g.isFrozen() ? 0.0 : lastLr * g.lrMultiplier());
         }
         return out;
-    }
-
-    private void checkData(Dataset data) {
-        Inference.checkInput(model, data);
-        if (data.labelKind() == LabelKind.CLASS && data.labelWidth() < 2) {
-            throw new FrostException("dataset '" + data.name() + "' has " + data.labelWidth() + " class:"
-                    + " classification needs at least 2");
-        }
-        Shape out = model.outputShape();
-        if (out.dimension() != 1 && config.loss() == null) {
-            throw new FrostException("the model outputs " + out + " per example, not the one vector the default loss"
-                    + " for " + data.labelKind().toString().toLowerCase(java.util.Locale.ROOT) + " labels needs: end the model"
-                    + " with a flatten or a global pooling before the head, or give a loss of your own"
-                    + " (TrainConfig.optLoss)");
-        }
-        long outputs = out.get(out.dimension() - 1);
-        if (data.labelKind() == LabelKind.CLASS ? data.labelWidth() > outputs : data.labelWidth() != outputs) {
-            throw new FrostException("dataset '" + data.name() + "' has " + data.labelWidth() + " "
-                    + (data.labelKind() == LabelKind.REGRESSION ? "targets" : "classes") + " but the model outputs "
-                    + outputs);
-        }
     }
 }
