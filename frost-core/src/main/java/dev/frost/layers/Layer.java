@@ -141,6 +141,25 @@ public final class Layer {
         return out;
     }
 
+    /**
+     * What this leaf computes apart from its weights: its kind, its block's class and, for blocks whose settings
+     * hold no tensor, those settings (a lambda block's name, ReLU or GELU; an affine layer's constants). Activation
+     * caches key their rows with it, so rows written by a different prefix are not served.
+     */
+    public String signature() {
+        if (block == null) {
+            return kind.toString();
+        }
+        String settings = "";
+        if (block instanceof ai.djl.nn.LambdaBlock lambda) {
+            settings = "(" + lambda.getName() + ")";
+        } else if (block instanceof AffineBlock affine) {
+            settings = "(" + Integer.toHexString(java.util.Arrays.hashCode(affine.scale())) + ","
+                    + Integer.toHexString(java.util.Arrays.hashCode(affine.shift())) + ")";
+        }
+        return kind + ":" + block.getClass().getName() + settings;
+    }
+
     /** The layers below (or at) this one that wrap a DJL block; just this layer for a leaf. */
     public List<Layer> leaves() {
         return tree().values().stream().filter(l -> !l.isComposite()).toList();

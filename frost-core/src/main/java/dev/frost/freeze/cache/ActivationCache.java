@@ -325,7 +325,11 @@ public final class ActivationCache implements AutoCloseable {
         long weights = 17;
         for (int i = 0; i < boundary; i++) {
             Layer l = model.layers().get(i);
-            sb.append(l.name()).append(':').append(l.kind()).append(l.outputShape()).append(';');
+            sb.append(l.name()).append(':').append(l.kind()).append(l.outputShape());
+            for (Layer leaf : l.leaves()) { // what the parameter-free layers compute is in no weight hash
+                sb.append('[').append(leaf.signature()).append(']');
+            }
+            sb.append(';');
             weights = weights * 31 + hasher.applyAsLong(l);
         }
         sb.append("|weights=").append(Long.toHexString(weights));
