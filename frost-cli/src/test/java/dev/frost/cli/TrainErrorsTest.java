@@ -60,6 +60,8 @@ class TrainErrorsTest {
         refused(dir, "data:\n  type: csv\n  train: " + csv + "\ntrainer:\n  epochs: five\n", "bad.yaml line 5",
                 "wrong type for 'trainer.epochs'", "an integer");
         refused(dir, "data: [1, 2]\n", "bad.yaml line 1", "'data'");
+        refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\nmodel: {type: cnn}\n", "bad.yaml",
+                "line 3", "'model'");
         refused(dir, "data: {type: csv, train: " + csv + "\n", "bad.yaml", "not valid YAML");
         refused(dir, "data: {type: csv, train: " + csv + "}\ntrainer: {lr: -1}\n", "trainer.lr must be positive");
         refused(dir, "data: {type: csv, train: " + csv + "}\nmodel: {type: mlp}\ntrainer: {schedule: warmup}\n",

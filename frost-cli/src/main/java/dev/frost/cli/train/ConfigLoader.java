@@ -50,6 +50,7 @@ public final class ConfigLoader {
         m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
         m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        m.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION); // the last would win
         m.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         m.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
         m.coercionConfigDefaults().setCoercion(CoercionInputShape.String, CoercionAction.Fail)
