@@ -88,7 +88,7 @@ final class ExportCommand implements Runnable {
         config.put("hidden_act", "gelu");
         config.put("max_position_embeddings", c.maxPositions());
         config.put("type_vocab_size", c.typeVocabulary());
-        config.put("layer_norm_eps", (double) c.layerNormEps());
+        config.put("layer_norm_eps", Double.parseDouble(Float.toString(c.layerNormEps()))); // 1e-12, not 9.99...E-13
         config.put("num_labels", m.outputShape().get(m.outputShape().dimension() - 1));
         config.put("frost_pooling", "mean over attention_mask, then classifier (Linear)");
         try {

@@ -205,6 +205,15 @@ class TrainTabularTest {
             r = CliRunner.run("train", "--resume", part.toString());
             assertEquals(0, r.code(), r.err() + r.out());
             assertEquals(weights(full), weights(part), "stopped at step " + stopAt);
+            // the metrics log: one row per finished epoch under one header, as the uninterrupted run's
+            List<String> log = Files.readAllLines(part.resolve("metrics.csv"));
+            List<String> fullLog = Files.readAllLines(full.resolve("metrics.csv"));
+            assertEquals(fullLog.get(0), log.get(0), "the header");
+            assertEquals(fullLog.size(), log.size(), "rows: " + log);
+            for (int k = 1; k < log.size(); k++) {
+                assertEquals(log.get(0).split(",", -1).length, log.get(k).split(",", -1).length, log.get(k));
+                assertEquals(fullLog.get(k).split(",")[0], log.get(k).split(",")[0], "epoch column");
+            }
             r = CliRunner.run("train", "--resume", part.toString());
             assertEquals(1, r.code());
             assertTrue(r.err().contains("is finished"), r.err());

@@ -75,6 +75,19 @@ public final class WordPieceTokenizer {
         }
     }
 
+    /** {@code root[key]} is absent, null, or an object whose {@code type} is one of {@code types} ({@code a|b}). */
+    private static void requireType(JsonNode root, String key, String types, String what) {
+        JsonNode n = root.path(key);
+        if (n.isMissingNode() || n.isNull()) {
+            return;
+        }
+        String type = n.path("type").asText();
+        if (!type.isEmpty() && !java.util.Arrays.asList(types.split("\\|")).contains(type)) {
+            throw new FrostException(what + ": " + key + " " + Untrusted.quote(type) + " is not supported (Frost"
+                    + " tokenizes as BERT: " + key + " " + types.replace("|", " or ") + ")");
+        }
+    }
+
     public static WordPieceTokenizer fromJson(InputStream in, String what) {
         JsonNode root;
         try {
@@ -116,10 +129,15 @@ public final class WordPieceTokenizer {
             taken[id] = true;
             vocab.put(e.getKey(), id);
         }
+        // Frost tokenizes as BERT does: what a tokenizer.json asks beyond that is refused, not ignored
+        requireType(root, "normalizer", "BertNormalizer", what);
+        requireType(root, "pre_tokenizer", "BertPreTokenizer", what);
+        requireType(root, "post_processor", "TemplateProcessing|BertProcessing", what);
         JsonNode norm = root.path("normalizer");
-        boolean lower = norm.path("lowercase").asBoolean(true);
+        boolean normalize = !norm.isNull(); // "normalizer": null means the text goes in as it is
+        boolean lower = normalize && norm.path("lowercase").asBoolean(true);
         JsonNode strip = norm.path("strip_accents");
-        boolean stripAccents = strip.isNull() || strip.isMissingNode() ? lower : strip.asBoolean();
+        boolean stripAccents = normalize && (strip.isNull() || strip.isMissingNode() ? lower : strip.asBoolean());
         String prefix = text(model, "continuing_subword_prefix", "##", what);
         String unkToken = text(model, "unk_token", "[UNK]", what);
         JsonNode maxChars = model.path("max_input_chars_per_word");

@@ -50,4 +50,18 @@ class TokenizerJsonTest {
         assertTrue(refused("[1]").contains("not a JSON object"));
         assertTrue(refused("").contains("not a JSON object"));
     }
+
+    @Test
+    void whatBertDoesNotDoIsRefusedAndANullNormalizerKeepsTheCase() {
+        String cased = "\"[UNK]\":0,\"[CLS]\":1,\"[SEP]\":2,\"hello\":3,\"Hello\":4";
+        assertArrayEquals(new int[] {1, 4, 2}, read(json(cased, "").replace("{\"lowercase\":true}", "null"))
+                .encode("Hello", 8));
+        assertArrayEquals(new int[] {1, 3, 2}, read(json(cased, "")).encode("Hello", 8));
+        assertTrue(refused(json(VOCAB, "").replace("{\"normalizer\"", "{\"pre_tokenizer\":{\"type\":\"WhitespaceSplit\"},"
+                + "\"normalizer\"")).contains("pre_tokenizer 'WhitespaceSplit' is not supported"));
+        assertTrue(refused(json(VOCAB, "").replace("{\"lowercase\":true}", "{\"type\":\"NFC\"}"))
+                .contains("normalizer 'NFC' is not supported"));
+        assertTrue(refused(json(VOCAB, "").replace("{\"normalizer\"", "{\"post_processor\":{\"type\":\"RobertaProcessing\"},"
+                + "\"normalizer\"")).contains("post_processor"));
+    }
 }

@@ -57,7 +57,7 @@ public final class ModelFactory {
             return miniLm(input, outputs, seed, loadBase, dropout(m));
         }
         if ("bert".equals(m.type())) {
-            return bert(m.bert(), input, outputs, seed, loadBase, dropout(m));
+            return bert(m.bert(), spec.data().text(), input, outputs, seed, loadBase, dropout(m));
         }
         if (scaling != null && !"mlp".equals(m.type())) {
             throw new FrostException("data.csv.standardize builds its scaling into an MLP: it needs model.type mlp,"
@@ -192,8 +192,8 @@ public final class ModelFactory {
     }
 
     /** A BERT-family encoder from Hugging Face files (config.json + safetensors or ONNX). */
-    private static FrostModel bert(RunSpec.BertFiles f, Shape input, int outputs, long seed, boolean loadWeights,
-                                   float dropout) {
+    private static FrostModel bert(RunSpec.BertFiles f, RunSpec.Text text, Shape input, int outputs, long seed,
+                                   boolean loadWeights, float dropout) {
         if (input.dimension() != 1) {
             throw new FrostException("model.type bert needs token sequences (data.type text), the data has "
                     + "examples of shape " + input);
@@ -206,6 +206,17 @@ public final class ModelFactory {
             c = dev.frost.text.bert.BertImport.readConfig(Path.of(f.config()));
         } catch (FrostException e) {
             throw new FrostException("model.bert.config: " + e.getMessage(), e);
+        }
+        if (input.get(0) > c.maxPositions()) {
+            throw new FrostException("data.text.seq_len " + input.get(0) + " is longer than model.bert.config's"
+                    + " max_position_embeddings " + c.maxPositions());
+        }
+        if (text != null && text.tokenizer() != null && !"minilm".equals(text.tokenizer())) {
+            int tokens = dev.frost.text.WordPieceTokenizer.fromFile(Path.of(text.tokenizer())).vocabularySize();
+            if (tokens > c.vocabulary()) { // ids past the embedding table would fail in the middle of a run
+                throw new FrostException("data.text.tokenizer has " + tokens + " tokens but model.bert.config's"
+                        + " vocab_size is " + c.vocabulary() + ": they are not the same model's");
+            }
         }
         FrostModel m = dev.frost.text.bert.Bert.classifier(c.withDropout(dropout, dropout), (int) input.get(0),
                 outputs, seed);

@@ -47,6 +47,9 @@ public final class MetricsLogger implements Callback {
 
     @Override
     public void afterEpoch(TrainingContext ctx) {
+        if (ctx.trainer().progress().stepInEpoch() != 0) {
+            return; // an epoch stopped part-way: its row is written when a resumed run completes it
+        }
         EpochRecord r = ctx.history().get(ctx.history().size() - 1);
         Map<String, Double> row = new java.util.LinkedHashMap<>();
         row.put("epoch", (double) r.epoch() + 1);
@@ -66,9 +69,12 @@ public final class MetricsLogger implements Callback {
                 row.forEach((k, v) -> parts.add("\"" + k + "\":" + number(v)));
                 w.write("{" + String.join(",", parts) + "}\n");
             } else {
-                if (columns == null) {
-                    columns = new ArrayList<>(row.keySet());
-                    if (Files.size(file) == 0) {
+                if (columns == null) { // a file that has rows keeps its header: a resumed run writes under it
+                    List<String> header = Files.size(file) == 0 ? List.of()
+                            : Files.readAllLines(file, StandardCharsets.UTF_8).stream().limit(1).toList();
+                    columns = header.isEmpty() || header.get(0).isBlank() ? new ArrayList<>(row.keySet())
+                            : List.of(header.get(0).split(",", -1));
+                    if (header.isEmpty()) {
                         w.write(String.join(",", columns) + "\n");
                     }
                 }

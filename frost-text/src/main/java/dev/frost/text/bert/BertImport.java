@@ -29,8 +29,15 @@ public final class BertImport {
 
     private BertImport() {}
 
-    /** The sizes in a Hugging Face BERT {@code config.json}. */
+    /**
+     * The sizes in a Hugging Face BERT {@code config.json}. What Frost's BERT does not compute is refused rather than
+     * ignored: another {@code model_type} (RoBERTa offsets its positions), a {@code hidden_act} other than
+     * {@code gelu} (erf), a {@code position_embedding_type} other than {@code absolute}.
+     */
     public static Bert.Config readConfig(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new FrostException("BERT config " + file + (Files.exists(file) ? " is not a file" : " does not exist"));
+        }
         JsonNode c;
         try {
             c = JSON.readTree(Files.readAllBytes(file));
@@ -38,16 +45,45 @@ public final class BertImport {
             throw new FrostException("cannot read BERT config " + file + ": "
                     + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
         }
-        return new Bert.Config(intKey(c, "vocab_size", file), intKey(c, "max_position_embeddings", file),
-                c.path("type_vocab_size").asInt(2), intKey(c, "hidden_size", file),
-                intKey(c, "num_attention_heads", file), intKey(c, "intermediate_size", file),
-                intKey(c, "num_hidden_layers", file), (float) c.path("layer_norm_eps").asDouble(1e-12));
+        if (c == null || !c.isObject()) {
+            throw new FrostException("BERT config " + file + " is not a JSON object");
+        }
+        supported(c, "model_type", "bert", file, "Frost builds BERT encoders");
+        supported(c, "hidden_act", "gelu", file, "Frost's BERT layers use the exact (erf) GELU");
+        supported(c, "position_embedding_type", "absolute", file, "Frost's BERT embeddings are absolute positions");
+        int hidden = intKey(c, "hidden_size", file);
+        int heads = intKey(c, "num_attention_heads", file);
+        if (hidden % heads != 0) {
+            throw new FrostException("BERT config " + file + ": num_attention_heads " + heads + " does not divide"
+                    + " hidden_size " + hidden);
+        }
+        float eps = 1e-12f;
+        if (c.has("layer_norm_eps")) {
+            JsonNode n = c.get("layer_norm_eps");
+            if (!n.isNumber() || !(n.asDouble() > 0) || Double.isInfinite(n.asDouble())) {
+                throw new FrostException("BERT config " + file + ": layer_norm_eps must be a positive number, got "
+                        + n);
+            }
+            eps = (float) n.asDouble();
+        }
+        int types = c.has("type_vocab_size") ? intKey(c, "type_vocab_size", file) : 2;
+        return new Bert.Config(intKey(c, "vocab_size", file), intKey(c, "max_position_embeddings", file), types,
+                hidden, heads, intKey(c, "intermediate_size", file), intKey(c, "num_hidden_layers", file), eps);
+    }
+
+    private static void supported(JsonNode c, String key, String value, Path file, String why) {
+        JsonNode n = c.get(key);
+        if (n != null && !n.isNull() && !value.equals(n.asText())) {
+            throw new FrostException("BERT config " + file + ": " + key + " " + n + " is not supported (" + why
+                    + "; " + key + " must be \"" + value + "\")");
+        }
     }
 
     private static int intKey(JsonNode c, String key, Path file) {
-        JsonNode n = c == null ? null : c.get(key);
-        if (n == null || !n.canConvertToInt() || n.asInt() <= 0) {
-            throw new FrostException("BERT config " + file + " has no positive integer '" + key + "'");
+        JsonNode n = c.get(key);
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() <= 0) {
+            throw new FrostException("BERT config " + file + " has no positive integer '" + key + "'"
+                    + (n == null ? "" : " (it has " + n + ")"));
         }
         return n.asInt();
     }
@@ -76,7 +112,15 @@ public final class BertImport {
             } catch (IOException e) {
                 throw new FrostException("cannot read " + weights + ": " + e.getMessage(), e);
             }
-            WeightImport.load(model, graph.initializers(), MiniLm.nameMap(graph), fill);
+            Map<String, WeightImport.Target> map = new LinkedHashMap<>();
+            MiniLm.nameMap(graph).forEach((name, target) -> { // as for safetensors: no prefix, no pooler
+                String frost = target.frostName().startsWith("bert.")
+                        ? Bert.frostName(target.frostName().substring(5)) : target.frostName();
+                if (!unused(frost)) {
+                    map.put(name, new WeightImport.Target(frost, target.transpose()));
+                }
+            });
+            WeightImport.load(model, graph.initializers(), map, fill);
             return;
         }
         byte[] bytes;
@@ -87,11 +131,12 @@ public final class BertImport {
         }
         Map<String, OnnxGraph.Tensor> source = new LinkedHashMap<>();
         Map<String, WeightImport.Target> map = new LinkedHashMap<>();
-        for (SafeTensors.Tensor t : SafeTensors.parse(bytes, weights.toString()).values()) {
+        // position_ids (int64, saved by older transformers) is not a weight: skipped before its dtype is read
+        for (SafeTensors.Tensor t : SafeTensors.parse(bytes, weights.toString(), n -> n.endsWith("position_ids"))
+                .values()) {
             String name = t.name().startsWith("bert.") ? t.name().substring(5) : t.name();
-            if (name.startsWith("pooler.") || name.startsWith("classifier.") || name.startsWith("cls.")
-                    || name.endsWith("position_ids")) {
-                continue; // not part of the encoder Frost builds
+            if (unused(name)) {
+                continue;
             }
             source.put(t.name(), new OnnxGraph.Tensor(t.name(), t.shape(), t.data()));
             map.put(t.name(), new WeightImport.Target(Bert.frostName(name), false));
@@ -110,6 +155,12 @@ public final class BertImport {
                     + ", unexpected " + clip(unexpected));
         }
         WeightImport.load(model, source, map, fill);
+    }
+
+    /** Tensors of a BERT checkpoint that are not part of the encoder Frost builds. */
+    private static boolean unused(String name) {
+        return name.startsWith("pooler.") || name.startsWith("classifier.") || name.startsWith("cls.")
+                || name.endsWith("position_ids");
     }
 
     private static String clip(Set<String> names) {
