@@ -62,9 +62,24 @@ final class ExportCommand implements Runnable {
                 Bert.Config c = "minilm".equals(type) ? Bert.Config.MINILM_L6
                         : dev.frost.text.bert.BertImport.readConfig(Path.of(r.spec().model().bert().config()));
                 exportHuggingFace(m, c, out.resolve("huggingface"));
+                copyTokenizer(r.spec().data().text().tokenizer(), out.resolve("huggingface").resolve("tokenizer.json"));
             }
         }
         System.out.println("exported " + runArgs.run + " to " + out);
+    }
+
+    /** The tokenizer the run trained with, beside the weights, so the folder is a whole Hugging Face model. */
+    private static void copyTokenizer(String tokenizer, Path to) {
+        try (java.io.InputStream in = "minilm".equals(tokenizer)
+                ? dev.frost.text.onnx.MiniLm.class.getResourceAsStream(dev.frost.text.onnx.MiniLm.TOKENIZER_RESOURCE)
+                : Files.newInputStream(Path.of(tokenizer))) {
+            if (in == null) {
+                return; // the bundled tokenizer is not on the classpath: the weights alone are exported
+            }
+            Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new FrostException("cannot copy the tokenizer " + tokenizer + ": " + e.getMessage(), e);
+        }
     }
 
     private static void exportHuggingFace(FrostModel m, Bert.Config c, Path dir) {

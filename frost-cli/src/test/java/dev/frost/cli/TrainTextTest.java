@@ -97,6 +97,7 @@ class TrainTextTest {
                 "assert not any(k.startswith('layer') for k in h), [k for k in h if k.startswith('layer')]",
                 "print('ok', len(h) - 1)", ""));
         pythonCheck(check, exported.resolve("huggingface"));
+        assertTrue(Files.isRegularFile(exported.resolve("huggingface/tokenizer.json")), "the tokenizer travels too");
         // the exported Hugging Face files are a base for another run (model.type bert)
         Path run2 = dir.resolve("run2");
         Path hf = exported.resolve("huggingface");
@@ -112,6 +113,14 @@ class TrainTextTest {
         assertEquals(0, r.code(), r.err());
         double acc2 = Double.parseDouble(r.out().replaceAll("(?s).*accuracy=([0-9.]+).*", "$1"));
         assertTrue(acc2 >= 0.75, "test accuracy from the exported encoder " + acc2);
+        // the run keeps its own copy of the BERT config: moving the original away changes nothing
+        assertTrue(Files.readString(run2.resolve("config.yaml")).contains(run2.resolve("assets/bert-config.json")
+                .toString()));
+        Path moved = Files.move(hf.resolve("config.json"), dir.resolve("moved-config.json"));
+        r = CliRunner.run("evaluate", run2.toString(), "--data", test.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(acc2, Double.parseDouble(r.out().replaceAll("(?s).*accuracy=([0-9.]+).*", "$1")));
+        Files.move(moved, hf.resolve("config.json"));
         // weights of another model list what is missing and unexpected, in one line
         byte[] header = "{\"encoder.layer.0.attention.self.query.weight\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}"
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);

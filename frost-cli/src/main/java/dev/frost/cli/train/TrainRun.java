@@ -91,6 +91,7 @@ public final class TrainRun {
             r.model.close();
             throw new FrostException("run.dir " + dir + " cannot be created: " + e.getMessage(), e);
         }
+        keepCopies(tree, dir);
         RunFiles.writeText(dir.resolve(RunFiles.CONFIG), "# resolved config of this run (defaults and --set"
                 + " applied); frost train --resume reads it\n" + ConfigLoader.toYaml(tree));
         RunFiles.write(dir.resolve(RunFiles.STATE), r.state);
@@ -308,6 +309,31 @@ public final class TrainRun {
         } catch (IOException e) {
             throw new FrostException("run.dir " + dir + " cannot be listed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The small files that say what the model reads and computes (a tokenizer.json, a BERT config.json) are copied
+     * into the run and its config points at the copies: evaluate, predict, resume and export then read what training
+     * read, even after the originals are moved or edited.
+     */
+    private static void keepCopies(ObjectNode tree, Path dir) {
+        copyInto(tree.with("data").with("text"), "tokenizer", dir, "tokenizer.json");
+        copyInto(tree.with("model").with("bert"), "config", dir, "bert-config.json");
+    }
+
+    private static void copyInto(ObjectNode section, String key, Path dir, String name) {
+        JsonNode v = section.get(key);
+        if (v == null || !v.isTextual() || v.asText().equals("minilm") || !Files.isRegularFile(Path.of(v.asText()))) {
+            return;
+        }
+        Path copy = dir.resolve("assets").resolve(name);
+        try {
+            Files.createDirectories(copy.getParent());
+            Files.copy(Path.of(v.asText()), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new FrostException("cannot copy " + v.asText() + " into the run: " + e.getMessage(), e);
+        }
+        section.put(key, copy.toString());
     }
 
     /** Paths in the resolved config become absolute, so a resume from another folder reads the same files. */
