@@ -158,8 +158,11 @@ public final class SafeTensors {
         }
         long available = bytes.length - 8L;
         if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
-            throw new FrostException(file + " announces a JSON header of " + Long.toUnsignedString(headerLength)
-                    + " bytes, more than the " + (MAX_HEADER_BYTES >> 20) + " MiB limit: the file is damaged");
+            boolean zip = bytes[0] == 'P' && bytes[1] == 'K'; // PyTorch's pytorch_model.bin is a zip archive
+            throw new FrostException(file + (zip ? " is a zip archive (PyTorch's .bin format?), not a safetensors"
+                    + " file: save the weights with safetensors" : " is not a safetensors file or is damaged: it"
+                    + " announces a JSON header of " + Long.toUnsignedString(headerLength) + " bytes, more than the "
+                    + (MAX_HEADER_BYTES >> 20) + " MiB limit"));
         }
         if (headerLength > available) {
             throw new FrostException(file + " announces a JSON header of " + headerLength + " bytes but only "

@@ -196,6 +196,8 @@ class SafeTensorsTest {
         byte[] beyond = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1000).array();
         assertTrue(refused(beyond).getMessage().contains("only 8 bytes follow"));
         assertTrue(mx.getCurrentThreadAllocatedBytes() - before < 1 << 20, "allocated for a 16-byte file");
+        byte[] zip = "PK\u0003\u0004 a pytorch_model.bin".getBytes(StandardCharsets.UTF_8);
+        assertTrue(refused(zip).getMessage().contains("is a zip archive"), refused(zip).getMessage());
     }
 
     private static void replaceWeights(Path dir, byte[] bytes) throws Exception {
