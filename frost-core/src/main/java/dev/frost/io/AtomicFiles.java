@@ -41,10 +41,11 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            // a name of its own: a file the user keeps beside the target (target.tmp) is never touched
-            tmp = Files.createTempFile(dir, "." + real.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            // a name of its own (a file the user keeps beside the target, target.tmp, is never touched), created as
+            // any new file is, so the umask sets its mode (createTempFile would make every output 0600)
+            tmp = dir.resolve("." + real.getFileName() + "." + Long.toHexString(System.nanoTime())
+                    + Long.toHexString(Thread.currentThread().getId()) + ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);

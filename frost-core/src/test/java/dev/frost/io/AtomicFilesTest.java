@@ -33,6 +33,12 @@ class AtomicFilesTest {
         try (var files = Files.list(dir)) {
             assertEquals(4, files.count(), "no temporary file left: real, link, neighbour, sub");
         }
+        Path plain = dir.resolve("plain.txt");
+        Files.writeString(plain, "reference"); // written as any program writes: the umask decides its mode
+        AtomicFiles.write(dir.resolve("atomic.txt"), utf8("x"));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(dir.resolve("atomic.txt")));
+        Files.delete(plain);
+        Files.delete(dir.resolve("atomic.txt"));
         FrostException e = assertThrows(FrostException.class, () -> AtomicFiles.write(dir, utf8("x")));
         assertTrue(e.getMessage().contains("is a folder"), e.getMessage());
     }
