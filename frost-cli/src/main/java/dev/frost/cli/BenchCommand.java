@@ -326,7 +326,7 @@ final class BenchCommand implements Runnable {
             CliChecks.rate("--lora-dropout", loraDropout);
             CliChecks.atLeast("--train-size", trainSize, 1);
             CliChecks.atLeast("--test-size", testSize, 1);
-            CliChecks.atLeast("--seq-len", seqLen, 2);
+            CliChecks.between("--seq-len", seqLen, 8, 512);
             CliChecks.writableFile("--out", out);
             CliChecks.existingFolder("--data", data);
             SpamLora.Options d = SpamLora.Options.defaults();

@@ -64,7 +64,9 @@ public final class JsonLines {
         try {
             // through text, as the file will be read: a long and an int of the same value then compare equal
             JsonNode want = JSON.readTree(JSON.writeValueAsString(new TreeMap<>(settings)));
-            if (Files.exists(side)) {
+            // settings without a row are a run that stopped before its first result: nothing to keep them for
+            boolean rows = Files.exists(file) && Files.size(file) > 0;
+            if (Files.exists(side) && rows) {
                 JsonNode have;
                 try {
                     have = JSON.readTree(side.toFile());

@@ -49,5 +49,11 @@ class JsonLinesTest {
                 () -> JsonLines.requireSettings(f, java.util.Map.of("lr", 1e-4, "seed", 42L)));
         assertTrue(e.getMessage().contains("epochs 2 there, none now"), e.getMessage());
         assertEquals(List.of(new Row("a", 1)), JsonLines.read(f, Row.class)); // nothing lost
+        // settings left by a run that stopped before its first row bind nothing
+        Path empty = dir.resolve("empty.jsonl");
+        JsonLines.requireSettings(empty, java.util.Map.of("seq_len", 100000));
+        JsonLines.requireSettings(empty, java.util.Map.of("seq_len", 128));
+        JsonLines.append(empty, new Row("b", 2));
+        assertThrows(FrostException.class, () -> JsonLines.requireSettings(empty, java.util.Map.of("seq_len", 64)));
     }
 }
