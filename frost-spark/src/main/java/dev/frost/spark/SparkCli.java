@@ -47,11 +47,11 @@ public final class SparkCli {
                 case "--out" -> out = value(args, ++i, a);
                 case "--master" -> master = value(args, ++i, a);
                 case "--set" -> sets.add(value(args, ++i, a));
-                case "--batch" -> o = o.withBatchSize(number(args, ++i, a));
-                case "--threads" -> o = o.withThreads(number(args, ++i, a));
-                case "--rows-per-shard" -> o = o.withRowsPerShard(number(args, ++i, a));
+                case "--batch" -> o = o.withBatchSize(number(args, ++i, a, 1));
+                case "--threads" -> o = o.withThreads(number(args, ++i, a, 1));
+                case "--rows-per-shard" -> o = o.withRowsPerShard(number(args, ++i, a, 1));
                 case "--bench" -> bench = true;
-                case "--limit" -> limit = number(args, ++i, a);
+                case "--limit" -> limit = number(args, ++i, a, 0);
                 case "--data" -> data = value(args, ++i, a);
                 case "-h", "--help" -> {
                     System.out.println("usage: frost featurize CONFIG [--out DIR] [--master local[*]] [--set k=v]..."
@@ -82,7 +82,13 @@ public final class SparkCli {
         Path dir = Path.of(out != null ? out : "runs/features/" + cfg.getFileName().toString()
                 .replaceFirst("\\.[^.]*$", "")).toAbsolutePath();
         Recipe recipe = new Recipe.Config(FrozenPrefix.resolvedYaml(cfg, sets));
-        SparkSession spark = Sessions.open(master);
+        SparkSession spark;
+        try {
+            spark = Sessions.open(master);
+        } catch (Exception e) { // Spark's own error is a page of stack trace (SparkException is checked)
+            throw new FrostException("--master " + master + ": cannot start Spark: " + dev.frost.Untrusted.reason(e),
+                    e);
+        }
         try {
             Featurizer.Result r = Featurizer.run(spark, recipe, dir, o);
             FeatureManifest m = r.manifest();
@@ -105,12 +111,17 @@ public final class SparkCli {
         return args.get(i);
     }
 
-    private static int number(List<String> args, int i, String flag) {
+    private static int number(List<String> args, int i, String flag, int min) {
         String v = value(args, i, flag);
+        int n;
         try {
-            return Integer.parseInt(v);
+            n = Integer.parseInt(v);
         } catch (NumberFormatException e) {
             throw new FrostException(flag + ": not a number: '" + v + "'");
         }
+        if (n < min) {
+            throw new FrostException(flag + " must be >= " + min + ", got " + n);
+        }
+        return n;
     }
 }
