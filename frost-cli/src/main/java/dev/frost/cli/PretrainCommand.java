@@ -34,6 +34,9 @@ final class PretrainCommand implements Runnable {
     @Option(names = "--data", description = "Source folder (default: data/fonts or data/fashion-mnist).")
     Path data;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--count", defaultValue = "60000", description = "fonts: training images to render (default ${DEFAULT-VALUE}; 10,000 more are rendered for the test).")
     int count;
 
@@ -58,9 +61,13 @@ final class PretrainCommand implements Runnable {
         CliChecks.atLeast("--batch", batch, 1);
         CliChecks.positive("--lr", lr);
         CliChecks.atLeast("--count", count, 10);
+        if (source != Source.fonts && spec.commandLine().getParseResult().hasMatchedOption("--count")) {
+            throw new dev.frost.FrostException("--count applies to --source fonts (the digits it renders);"
+                    + " --source " + source + " trains on all its images");
+        }
+        CliChecks.existingFolder("--data", data);
         Path target = out != null ? out : Path.of("target", "pretrained", source + "-cnn");
         CliChecks.writableFolder("--out", target);
-        CliChecks.existingFolder("--data", data);
         ArrayDataset train;
         ArrayDataset test;
         if (source == Source.fonts) {
