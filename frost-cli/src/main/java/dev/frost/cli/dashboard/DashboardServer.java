@@ -54,7 +54,7 @@ final class DashboardServer implements AutoCloseable {
      */
     DashboardServer(DashboardState state, Predicate<Command> sink, String bind, int port) {
         if (port < 0 || port > 65_535) {
-            throw new FrostException("--dashboard-port must be 0..65535, got " + port);
+            throw new FrostException("the dashboard port must be 0..65535, got " + port);
         }
         this.state = state;
         this.sink = sink;
@@ -98,6 +98,14 @@ final class DashboardServer implements AutoCloseable {
             }
             clients.put(client, cursor);
         });
+        try {
+            if (java.net.NetworkInterface.getByInetAddress(java.net.InetAddress.getByName(bind)) == null
+                    && !java.net.InetAddress.getByName(bind).isAnyLocalAddress()) {
+                throw new FrostException("dashboard: " + bind + " is not an address of this machine");
+            }
+        } catch (java.io.IOException e) {
+            throw new FrostException("dashboard: cannot resolve the address " + bind + ": " + e.getMessage());
+        }
         try {
             app.start(bind, port);
         } catch (RuntimeException e) {
