@@ -20,6 +20,9 @@ import java.util.Map;
         description = "The real MiniLM-L6 on real e-mails (spam vs ham): full fine-tuning vs embeddings + 4 layers"
                 + " frozen vs the encoder frozen and cached, with accuracy, time and the work freezing saved.")
 final class DemoTextCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
     Path json;
 
@@ -46,6 +49,13 @@ final class DemoTextCommand implements Runnable {
 
     @Override
     public void run() {
+        // picocli takes 'demo --json F text' and leaves --json to the demo that does not run: refuse, not ignore
+        var parent = spec.commandLine().getParent().getParseResult();
+        if (!parent.matchedOptions().isEmpty()) {
+            throw new dev.frost.FrostException("'frost demo " + parent.matchedOptions().get(0).longestName()
+                    + "' is an option of the image demo; give 'demo text' its own options after 'text' (see 'frost"
+                    + " demo text --help')");
+        }
         JsonOut.write(json, measure());
     }
 
