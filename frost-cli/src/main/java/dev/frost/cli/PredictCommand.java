@@ -33,11 +33,8 @@ final class PredictCommand implements Runnable {
         CliChecks.notSameFile("--out", out, "--data", data);
         RunModels.Loaded r = runArgs.load();
         try (dev.frost.model.FrostModel m = r.model()) {
-            boolean csv = r.spec().data().type().equals("csv");
-            // labels are not read: texts without them, images in class folders or not
-            Dataset d = csv ? RunModels.csvFeatures(r, data) : r.spec().data().type().equals("text")
-                    ? dev.frost.cli.train.DataSources.unlabelledText(r.spec().data(), data, r.state().classNames())
-                    : dev.frost.cli.train.DataSources.unlabelledImages(r.spec().data(), data, r.state().classNames());
+            // labels are not read: a CSV without its label columns, texts without them, images in folders or not
+            Dataset d = RunModels.unlabelled(r, data);
             float[][] y = r.model().predict(d);
             List<String> classes = r.state().classNames();
             StringBuilder sb = new StringBuilder("id");

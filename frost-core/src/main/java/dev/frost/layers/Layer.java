@@ -174,11 +174,6 @@ public final class Layer {
     }
 
     /**
-     * Sets the Keras-style flag on this layer and, for a composite, on every sub-layer below it; parameters frozen
-     * on their own follow too. The model re-applies gradient requirements on its next step; a standalone layer
-     * applies them at once.
-     */
-    /**
      * Declares that this custom layer computes the same output for the same input in training mode as in inference
      * (no dropout, no noise), so an unfrozen one may sit in a cached frozen prefix (a pooling, a fixed scaling).
      */
@@ -192,6 +187,11 @@ public final class Layer {
         return deterministic;
     }
 
+    /**
+     * Sets the Keras-style flag on this layer and, for a composite, on every sub-layer below it; parameters frozen
+     * on their own follow too. The model re-applies gradient requirements on its next step; a standalone layer
+     * applies them at once.
+     */
     public Layer setTrainable(boolean trainable) {
         if (composite != null) {
             children().forEach(c -> c.setTrainable(trainable));

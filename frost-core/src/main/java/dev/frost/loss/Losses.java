@@ -18,17 +18,11 @@ public final class Losses {
         };
     }
 
-    /**
-     * Refuses a built-in loss on labels it cannot read (cross-entropy needs class ids, binary cross-entropy 0/1
-     * labels, mse, l1 and huber regression targets); a loss of your own is not checked.
-     */
+    /** Refuses a loss on labels it cannot read ({@link Loss#labelKind()}; a loss that names none reads any). */
     public static void check(Loss loss, LabelKind kind) {
-        String n = loss.name();
-        LabelKind needs = n.startsWith("softmax_cross_entropy") ? LabelKind.CLASS
-                : n.equals("binary_cross_entropy") ? LabelKind.MULTI_LABEL
-                : n.equals("mse") || n.equals("l1") || n.startsWith("huber") ? LabelKind.REGRESSION : null;
+        LabelKind needs = loss.labelKind();
         if (needs != null && needs != kind) {
-            throw new FrostException("loss " + n + " needs " + needs + " labels, the dataset has " + kind
+            throw new FrostException("loss " + loss.name() + " needs " + needs + " labels, the dataset has " + kind
                     + " labels (the default for them: " + defaultFor(kind).name() + ")");
         }
     }
@@ -45,7 +39,8 @@ public final class Losses {
         if (!(eps >= 0 && eps < 1)) {
             throw new FrostException("label smoothing must be in [0, 1), got " + eps);
         }
-        return named(eps == 0 ? "softmax_cross_entropy" : "softmax_cross_entropy(smoothing=" + eps + ")",
+        return named(LabelKind.CLASS,
+                eps == 0 ? "softmax_cross_entropy" : "softmax_cross_entropy(smoothing=" + eps + ")",
                 (logits, labels) -> {
                     NDArray logp = logits.logSoftmax(-1);
                     NDArray nll = logp.gather(labels.reshape(-1, 1), 1).mean().neg();
@@ -59,7 +54,7 @@ public final class Losses {
 
     /** Binary cross-entropy on logits, per label, averaged (multi-label classification); numerically stable. */
     public static Loss binaryCrossEntropy() {
-        return named("binary_cross_entropy", (logits, targets) -> {
+        return named(LabelKind.MULTI_LABEL, "binary_cross_entropy", (logits, targets) -> {
             // max(x, 0) - x*y + log(1 + exp(-|x|))
             NDArray x = logits;
             return Scalars.maximum(x, 0).sub(x.mul(targets)).add(Scalars.add(x.abs().neg().exp(), 1).log()).mean();
@@ -67,11 +62,11 @@ public final class Losses {
     }
 
     public static Loss mse() {
-        return named("mse", (p, t) -> p.sub(t.reshape(p.getShape())).square().mean());
+        return named(LabelKind.REGRESSION, "mse", (p, t) -> p.sub(t.reshape(p.getShape())).square().mean());
     }
 
     public static Loss l1() {
-        return named("l1", (p, t) -> p.sub(t.reshape(p.getShape())).abs().mean());
+        return named(LabelKind.REGRESSION, "l1", (p, t) -> p.sub(t.reshape(p.getShape())).abs().mean());
     }
 
     /** Huber (smooth L1) with threshold {@code delta}, as PyTorch's {@code HuberLoss}. */
@@ -79,7 +74,7 @@ public final class Losses {
         if (!(delta > 0)) {
             throw new FrostException("huber delta must be positive, got " + delta);
         }
-        return named("huber(delta=" + delta + ")", (p, t) -> {
+        return named(LabelKind.REGRESSION, "huber(delta=" + delta + ")", (p, t) -> {
             NDArray a = p.sub(t.reshape(p.getShape())).abs();
             NDArray quad = Scalars.minimum(a, delta);
             // 0.5*q^2 + delta*(a - q): quadratic inside delta, linear outside
@@ -87,11 +82,16 @@ public final class Losses {
         });
     }
 
-    private static Loss named(String name, java.util.function.BinaryOperator<NDArray> f) {
+    private static Loss named(LabelKind kind, String name, java.util.function.BinaryOperator<NDArray> f) {
         return new Loss() {
             @Override
             public String name() {
                 return name;
+            }
+
+            @Override
+            public LabelKind labelKind() {
+                return kind;
             }
 
             @Override

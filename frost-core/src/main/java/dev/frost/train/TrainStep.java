@@ -129,9 +129,11 @@ final class TrainStep {
             if (config.gradientClipNorm() > 0) {
                 norm = Gradients.clipByGlobalNorm(computed, config.gradientClipNorm());
             }
-            List<ParamGroup> groups = onlyComputed(ParamGroup.of(model, config.noDecayOnBiasAndNorm()), computed);
+            // a group a callback unfroze after backward (or inside the prefix run without autograd) got no
+            // gradient this step, so it gets no update (no decay, no Adam step) either
+            List<ParamGroup> groups = ParamGroup.of(model, config.noDecayOnBiasAndNorm(), computed::contains);
             if (config.divergenceGuard() && !Double.isFinite(lossSum)) {
-                throw new Diverged("the loss is " + lossSum / total, groups);
+                throw new Diverged("the loss is " + lossSum / total);
             }
             if (config.divergenceGuard()) {
                 Map<String, Parameter> trained = new java.util.LinkedHashMap<>();
@@ -144,14 +146,14 @@ final class TrainStep {
                             + lossSum / total + "); " + all.size() + " of " + trained.size()
                             + " parameters have non-finite gradients" + (all.size() > 1 ? ", the last '"
                             + all.get(all.size() - 1) + "'" : "")
-                            + OneDnnIsa.advice().map(a -> " (" + a + ")").orElse(""), groups);
+                            + OneDnnIsa.advice().map(a -> " (" + a + ")").orElse(""));
                 }
             }
             optimizer.step(groups, lr);
             String bad = config.divergenceGuard() ? Gradients.firstNonFinite(groups) : null;
             if (bad != null) {
                 throw new Diverged("the update made weights non-finite, first '" + bad + "' (loss "
-                        + lossSum / total + ")", groups);
+                        + lossSum / total + ")");
             }
             markStale(computed, groups);
             long gradBytes = computed.stream().mapToLong(p -> p.getShape().size() * 4).sum();
@@ -185,13 +187,16 @@ final class TrainStep {
 
     /** A step that diverged; the trainer names the step and stops. */
     static final class Diverged extends FrostException {
-        Diverged(String what, List<ParamGroup> groups) {
-            super("the training step diverged: " + what + "; lower the learning rate or clip gradients (the guard:"
-                    + " TrainConfig.optDivergenceGuard)");
+        static final String ADVICE = "; lower the learning rate or clip gradients (the guard:"
+                + " TrainConfig.optDivergenceGuard)";
+
+        /** What diverged (the loss, a gradient, the update), without the advice. */
+        final String what;
+
+        Diverged(String what) {
+            super("the training step diverged: " + what + ADVICE);
             this.what = what;
         }
-
-        final String what;
     }
 
     /** Largest gradient-buffer bytes a step computed (parameters that required a gradient). */
@@ -244,20 +249,6 @@ final class TrainStep {
                     out.add(p);
                 }
             }
-        }
-        return out;
-    }
-
-    /**
-     * A callback may unfreeze a layer after backward, or before forward inside the prefix that runs without
-     * autograd: its parameters got no gradient this step, so they get no update (no decay, no Adam step) either.
-     */
-    private static List<ParamGroup> onlyComputed(List<ParamGroup> groups, Collection<Parameter> computed) {
-        List<ParamGroup> out = new ArrayList<>(groups.size());
-        for (ParamGroup g : groups) {
-            Map<String, Parameter> kept = new java.util.LinkedHashMap<>(g.parameters());
-            kept.values().removeIf(p -> !computed.contains(p));
-            out.add(new ParamGroup(g.name(), g.lrMultiplier(), kept, g.decay()));
         }
         return out;
     }

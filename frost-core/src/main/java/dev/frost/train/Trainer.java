@@ -280,8 +280,7 @@ public final class Trainer {
                         r = Autograd.exclusiveStep(() -> fitStep(train, micro, lr, acc, epoch, augSeed, ctx));
                     } catch (TrainStep.Diverged d) {
                         throw new FrostException("training diverged at step " + (progress.globalStep() + 1)
-                                + " (epoch " + (epoch + 1) + "): " + d.what + "; lower the learning rate"
-                                + " or clip gradients (the guard: TrainConfig.optDivergenceGuard)");
+                                + " (epoch " + (epoch + 1) + "): " + d.what + TrainStep.Diverged.ADVICE);
                     }
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     acc.addStep(r, seconds, acc.lastStepHadFrozen ? fullStepTime(train, (int) r.examples()) : seconds);

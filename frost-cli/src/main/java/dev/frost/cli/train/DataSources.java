@@ -76,6 +76,18 @@ public final class DataSources {
     }
 
     /** Another source read as the run's training data was (evaluate, predict); class ids follow {@code classes}. */
+    /**
+     * Texts or images to predict, labels not read: a text without a label reads as {@code classes.get(0)}; every
+     * image under {@code path} counts, in class folders or none (CSV: {@link RunModels#csvFeatures}).
+     */
+    public static Dataset unlabelled(RunSpec.Data d, String key, Path path, List<String> classes) {
+        try {
+            return isText(d) ? text(d, path, classes, classes.get(0)) : images(d, path, classes);
+        } catch (FrostException e) {
+            throw new FrostException(key + ": " + e.getMessage(), e);
+        }
+    }
+
     public static Dataset read(RunSpec.Data d, String key, Path path, List<String> classes) {
         try {
             Dataset ds = isText(d) ? text(d, path, classes) : isCsv(d) ? csv(d, path, classes) : images(d, path);
@@ -110,15 +122,6 @@ public final class DataSources {
         return text(d, path, classes, null);
     }
 
-    /** Texts to predict: a text without a label (or with none at all) is read as {@code classes.get(0)}. */
-    public static Dataset unlabelledText(RunSpec.Data d, Path path, List<String> classes) {
-        try {
-            return text(d, path, classes, classes.get(0));
-        } catch (FrostException e) {
-            throw new FrostException("--data: " + e.getMessage(), e);
-        }
-    }
-
     private static Dataset text(RunSpec.Data d, Path path, List<String> classes, String missingLabel) {
         RunSpec.Text t = d.text();
         if (t.seqLen() < 2 || t.seqLen() > 512) {
@@ -137,15 +140,6 @@ public final class DataSources {
         Dataset ds = texts.encode(names, tok, t.seqLen());
         TEXT_CLASSES.put(ds, names);
         return ds;
-    }
-
-    /** Images to predict: every image under {@code path}, class folders or not (see ImageFolderDataset). */
-    public static Dataset unlabelledImages(RunSpec.Data d, Path path, List<String> classes) {
-        try {
-            return images(d, path, classes);
-        } catch (FrostException e) {
-            throw new FrostException("--data: " + e.getMessage(), e);
-        }
     }
 
     private static Dataset images(RunSpec.Data d, Path path) {

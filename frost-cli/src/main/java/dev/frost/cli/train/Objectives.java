@@ -65,9 +65,13 @@ public final class Objectives {
             monitors.put("trainer.early_stopping.monitor", t.earlyStopping().monitor());
         }
         monitors.forEach((key, name) -> {
-            String n = name.toLowerCase(java.util.Locale.ROOT);
-            String q = n.startsWith("train_") || n.startsWith("valid_") ? n.substring(6) : null;
-            if (q == null || !known.contains(q)) {
+            dev.frost.train.callbacks.Monitor m;
+            try {
+                m = dev.frost.train.callbacks.Monitor.of(name);
+            } catch (FrostException e) {
+                m = null;
+            }
+            if (m == null || !known.contains(m.quantity())) {
                 throw new FrostException(key + ": '" + name + "' is not a quantity this run records (use train_ or"
                         + " valid_ followed by one of " + String.join(", ", known) + ")");
             }

@@ -60,6 +60,12 @@ public final class RunModels {
         return DataSources.read(run.spec().data(), "--data", data, run.state().classNames());
     }
 
+    /** What {@code frost predict} reads: the run's kind of data, without labels. */
+    public static Dataset unlabelled(Loaded run, Path data) {
+        return run.spec().data().type().equals("csv") ? csvFeatures(run, data)
+                : DataSources.unlabelled(run.spec().data(), "--data", data, run.state().classNames());
+    }
+
     /**
      * A CSV's feature columns (label columns may be absent), read as training reads a CSV (quotes, BOM, finite
      * numbers, whole rows), as an unlabelled dataset; row ids are record numbers.

@@ -317,11 +317,14 @@ public final class TrainRun {
      * read, even after the originals are moved or edited.
      */
     private static void keepCopies(ObjectNode tree, Path dir) {
-        copyInto(tree.with("data").with("text"), "tokenizer", dir, "tokenizer.json");
-        copyInto(tree.with("model").with("bert"), "config", dir, "bert-config.json");
+        copyInto(tree.path("data").path("text"), "tokenizer", dir, "tokenizer.json");
+        copyInto(tree.path("model").path("bert"), "config", dir, "bert-config.json");
     }
 
-    private static void copyInto(ObjectNode section, String key, Path dir, String name) {
+    private static void copyInto(JsonNode node, String key, Path dir, String name) {
+        if (!(node instanceof ObjectNode section)) {
+            return;
+        }
         JsonNode v = section.get(key);
         if (v == null || !v.isTextual() || v.asText().equals("minilm") || !Files.isRegularFile(Path.of(v.asText()))) {
             return;

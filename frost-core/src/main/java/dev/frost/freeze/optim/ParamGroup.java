@@ -30,13 +30,19 @@ public record ParamGroup(String name, double lrMultiplier, Map<String, Parameter
      * normalization scales/shifts go to a group without weight decay (as Hugging Face's and fastai's defaults).
      */
     public static List<ParamGroup> of(FrostModel model, boolean noDecayOnBiasAndNorm) {
+        return of(model, noDecayOnBiasAndNorm, p -> true);
+    }
+
+    /** Like {@link #of(FrostModel, boolean)}, keeping only the parameters {@code keep} accepts. */
+    public static List<ParamGroup> of(FrostModel model, boolean noDecayOnBiasAndNorm,
+                                      java.util.function.Predicate<Parameter> keep) {
         List<ParamGroup> out = new ArrayList<>();
         for (LayerGroup g : model.groups()) {
             Map<String, Parameter> decayed = new LinkedHashMap<>();
             Map<String, Parameter> plain = new LinkedHashMap<>();
             for (Layer l : g.layers()) {
                 l.learnableParameters().forEach((k, p) -> {
-                    if (p.requiresGradient()) {
+                    if (p.requiresGradient() && keep.test(p)) {
                         boolean exempt = noDecayOnBiasAndNorm && p.getType() != Parameter.Type.WEIGHT;
                         (exempt ? plain : decayed).put(l.name() + "." + k, p);
                     }

@@ -70,11 +70,13 @@ public final class MetricsLogger implements Callback {
                 w.write("{" + String.join(",", parts) + "}\n");
             } else {
                 if (columns == null) { // a file that has rows keeps its header: a resumed run writes under it
-                    List<String> header = Files.size(file) == 0 ? List.of()
-                            : Files.readAllLines(file, StandardCharsets.UTF_8).stream().limit(1).toList();
-                    columns = header.isEmpty() || header.get(0).isBlank() ? new ArrayList<>(row.keySet())
-                            : List.of(header.get(0).split(",", -1));
-                    if (header.isEmpty()) {
+                    String header = null;
+                    try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                        header = in.readLine();
+                    }
+                    boolean fresh = header == null || header.isBlank();
+                    columns = fresh ? new ArrayList<>(row.keySet()) : List.of(header.split(",", -1));
+                    if (fresh) {
                         w.write(String.join(",", columns) + "\n");
                     }
                 }

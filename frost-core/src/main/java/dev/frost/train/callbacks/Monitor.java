@@ -27,10 +27,15 @@ public record Monitor(String name, boolean lowerIsBetter) {
         return new Monitor(n, lower);
     }
 
+    /** What is monitored without its side: {@code loss}, or a metric's name. */
+    public String quantity() {
+        return name.substring(6);
+    }
+
     /** The value in an epoch's record; NaN when the record lacks it (no validation set, another metric). */
     public double value(EpochRecord r) {
         boolean valid = name.startsWith("valid_");
-        String key = name.substring(6);
+        String key = quantity();
         if (key.equals("loss")) {
             return valid ? r.validLoss() : r.trainLoss();
         }
@@ -44,7 +49,7 @@ public record Monitor(String name, boolean lowerIsBetter) {
      */
     public double require(TrainingContext ctx) {
         EpochRecord r = ctx.history().get(ctx.history().size() - 1);
-        String key = name.substring(6);
+        String key = quantity();
         boolean valid = name.startsWith("valid_");
         if (valid && !ctx.hasValidation()) {
             throw new FrostException("monitor '" + name + "' has no value: this fit has no validation data (give"
