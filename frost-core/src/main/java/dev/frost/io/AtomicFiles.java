@@ -41,11 +41,11 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            // a name of its own (a file the user keeps beside the target, target.tmp, is never touched), created as
-            // any new file is, so the umask sets its mode (createTempFile would make every output 0600)
-            tmp = dir.resolve("." + real.getFileName() + "." + Long.toHexString(System.nanoTime())
-                    + Long.toHexString(Thread.currentThread().getId()) + ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            // a hidden name of Frost's own: a user's target.tmp is never touched, a write killed half-way leaves one
+            // file that the next write replaces, and the umask sets the mode as for any new file
+            tmp = dir.resolve("." + real.getFileName() + ".frost-tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);

@@ -39,6 +39,11 @@ class AtomicFilesTest {
         assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(dir.resolve("atomic.txt")));
         Files.delete(plain);
         Files.delete(dir.resolve("atomic.txt"));
+        // a write killed half-way leaves its hidden temporary file and the old target; the next write replaces both
+        Files.writeString(dir.resolve(".real.csv.frost-tmp"), "half a wri");
+        AtomicFiles.write(real, utf8("newer"));
+        assertEquals("newer", Files.readString(real));
+        assertTrue(Files.notExists(dir.resolve(".real.csv.frost-tmp")));
         FrostException e = assertThrows(FrostException.class, () -> AtomicFiles.write(dir, utf8("x")));
         assertTrue(e.getMessage().contains("is a folder"), e.getMessage());
     }
